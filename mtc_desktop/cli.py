@@ -1,0 +1,146 @@
+"""The ``mtc-desktop`` command: start the program, or work on a database from a shell.
+
+mtc-desktop [--demo] [--database PATH_OR_URL]      open the program
+mtc-desktop demo-data --database D [--clients N]   make a demo database
+mtc-desktop db check|upgrade --database D          check or upgrade a database
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from mtc_desktop import __version__
+from mtc_desktop.domain.errors import MtcError
+from mtc_desktop.store import database
+
+log = logging.getLogger("mtc_desktop")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _database_option(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="PATH_OR_URL",
+        default=default,
+        help="a SQLite file or a postgresql:// URL (default: $MTC_DATABASE_URL, else the "
+        "database in your user data folder)",
+    )
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from mtc_desktop.gui.app import run
+
+    return run(database=args.database, demo=args.demo)
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from mtc_desktop.services import demo
+
+    target = database.resolve_target(args.database)
+    if target.path is not None and target.path.exists() and target.path.stat().st_size:
+        print(
+            f"mtc-desktop: {target.path} exists already; demo data goes into a new database.",
+            file=sys.stderr,
+        )
+        return 2
+    started = time.perf_counter()
+    database.open_database(target)
+    try:
+        logons = demo.create_demo(progress=lambda what: print(f"  made {what}"))
+        if args.clients:
+            print(f"  adding {args.clients:,} clients to smithcpa...")
+            demo.add_bulk_clients("smithcpa", args.clients)
+    finally:
+        database.close_database()
+    print(f"Demo database: {target.describe()} ({time.perf_counter() - started:.1f} s)")
+    print(f"Every demo logon has the password: {demo.DEMO_PASSWORD}")
+    for item in logons:
+        print(f"  {item.username:<15} {item.role.label:<12} {item.name} — {item.what}")
+    return 0
+
+
+def _cmd_db_check(args: argparse.Namespace) -> int:
+    report = database.check_database(args.database)
+    for line in report.lines:
+        print(
+            line if report.ok else f"mtc-desktop: {line}",
+            file=sys.stdout if report.ok else sys.stderr,
+        )
+    return 0 if report.ok else 1
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    target = database.resolve_target(args.database)
+    before = None
+    if target.path is not None:
+        before = database.read_stamp(target.path).user_version
+    database.open_database(target, create=False, upgrade=True)
+    database.close_database()
+    latest = database.schema_version()
+    if before == latest:
+        print(f"{target.describe()} is up to date (schema {latest}).")
+    else:
+        print(f"{target.describe()} upgraded to schema {latest}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mtc-desktop",
+        description="Third-party access to MassTaxConnect tax accounts, offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"mtc-desktop {__version__}")
+    _database_option(parser)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a fresh demo database (never your real one) with demo logons listed",
+    )
+    parser.set_defaults(handler=_cmd_run)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo-data", help="create a demo database")
+    _database_option(demo, default=argparse.SUPPRESS)
+    demo.add_argument(
+        "--clients",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also give the firm smithcpa N more clients (for scale work)",
+    )
+    demo.set_defaults(handler=_cmd_demo_data)
+
+    dbp = sub.add_parser("db", help="check or upgrade a database")
+    dbsub = dbp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    check = dbsub.add_parser("check", help="check a database without changing it")
+    _database_option(check, default=argparse.SUPPRESS)
+    check.set_defaults(handler=_cmd_db_check)
+    upgrade = dbsub.add_parser("upgrade", help="bring a database's schema up to date")
+    _database_option(upgrade, default=argparse.SUPPRESS)
+    upgrade.set_defaults(handler=_cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "demo-data" and not getattr(args, "database", None):
+        parser.error("demo-data needs --database PATH_OR_URL")
+    if getattr(args, "clients", 0) < 0:
+        parser.error("--clients must be 0 or more")
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except MtcError as exc:
+        print(f"mtc-desktop: {exc.message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The rules of third-party access in plain Python: no Qt, no database."""

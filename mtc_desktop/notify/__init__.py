@@ -1,0 +1,1 @@
+"""Email: composing standard messages; later the outbox and SMTP delivery."""

@@ -1,0 +1,114 @@
+"""What every service shares: the acting logon, transactions, the clock, permission checks."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
+
+from mtc_desktop.domain.errors import NotAllowed
+from mtc_desktop.domain.model import Role
+from mtc_desktop.store.database import environment_errors
+from mtc_desktop.store.models import Logon, db
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in logon on whose behalf a service is called."""
+
+    logon_id: int
+    username: str
+    role: Role
+    taxpayer_id: int | None
+    display_name: str
+
+    @property
+    def is_third_party(self) -> bool:
+        return self.role is Role.THIRD_PARTY
+
+    @property
+    def is_dor_staff(self) -> bool:
+        return self.role is Role.DOR_STAFF
+
+
+def actor_for(logon: Logon) -> Actor:
+    return Actor(
+        logon_id=logon.id,
+        username=logon.username,
+        role=Role(logon.role),
+        taxpayer_id=logon.taxpayer_id,
+        display_name=logon.display_name,
+    )
+
+
+# The clock. Tests replace it to move time forward (request expiry).
+_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None)  # noqa: E731
+
+
+def now() -> dt.datetime:
+    """The current time, naive UTC, as stored."""
+    return _clock()
+
+
+def set_clock(clock: Callable[[], dt.datetime] | None) -> None:
+    global _clock
+    _clock = clock or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+
+
+@contextlib.contextmanager
+def transaction() -> Iterator[None]:
+    """One unit of work: the change, its audit event and its messages, all or nothing."""
+    with environment_errors(), db.atomic():
+        yield
+
+
+def reading(fn: Callable[P, R]) -> Callable[P, R]:
+    """Mark a read-only service: environment failures become user messages."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with environment_errors():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def writing(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a service in one transaction."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def current_logon(actor: Actor) -> Logon:
+    """The actor's logon as stored now; its role is taken from the database, not the caller."""
+    logon = Logon.get_or_none(Logon.id == actor.logon_id)
+    if logon is None or logon.role != actor.role.value:
+        raise NotAllowed("Your logon is no longer valid. Log in again.")
+    return logon
+
+
+def require_role(actor: Actor, *roles: Role) -> Logon:
+    logon = current_logon(actor)
+    if actor.role not in roles:
+        names = " or ".join(r.label.lower() for r in roles)
+        raise NotAllowed(f"Only a {names} logon can do this.")
+    return logon
+
+
+def require_taxpayer_side(actor: Actor) -> int:
+    """A logon acting for its own taxpayer identity (a taxpayer, or a firm for its business)."""
+    current_logon(actor)
+    if actor.role is Role.DOR_STAFF or actor.taxpayer_id is None:
+        raise NotAllowed("Only a taxpayer's own logon can do this.")
+    return actor.taxpayer_id

@@ -1,0 +1,237 @@
+"""A third party's clients: the *All* tab, favorites, and the *Change Client View* switch.
+
+The client list is filtered and paged in SQL so that it stays instant for a firm with a
+hundred thousand clients: every typed word must appear in the client's name or ID, in any
+order.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from peewee import JOIN, Expression
+
+from mtc_desktop.domain.errors import NotFound
+from mtc_desktop.domain.levels import AccessLevel
+from mtc_desktop.domain.model import AccountType, Role
+from mtc_desktop.domain.text import search_words
+from mtc_desktop.services import audit
+from mtc_desktop.services.base import Actor, reading, require_role, writing
+from mtc_desktop.services.taxpayers import masked
+from mtc_desktop.store.models import AccessGrant, Favorite, Logon, TaxAccount, Taxpayer
+
+
+class SortKey(enum.Enum):
+    NAME = "name"
+    ID = "id"
+
+
+@dataclass(frozen=True)
+class ClientAccess:
+    account_id: int
+    account_type: AccountType
+    account_number: str
+    level: AccessLevel
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    taxpayer_id: int
+    name: str
+    masked_id: str
+    favorite: bool
+    own_business: bool
+    accesses: tuple[ClientAccess, ...]
+
+    @property
+    def accounts_label(self) -> str:
+        return ", ".join(a.account_type.label for a in self.accesses)
+
+    @property
+    def levels_label(self) -> str:
+        return ", ".join(a.level.label for a in self.accesses)
+
+
+def _filter(words: list[str]) -> Expression | None:
+    """Every word must appear in the name or ID (``contains`` escapes % and _)."""
+    expr: Expression | None = None
+    for word in words:
+        term = Taxpayer.search_text.contains(word)
+        expr = term if expr is None else (expr & term)
+    return expr
+
+
+def _base(actor: Actor, text: str, favorites_only: bool):  # type: ignore[no-untyped-def]
+    active = AccessGrant.select(AccessGrant.taxpayer).where(
+        (AccessGrant.third_party == actor.logon_id) & (AccessGrant.status == "active")
+    )
+    query = (
+        Taxpayer.select(
+            Taxpayer.id,
+            Taxpayer.legal_name,
+            Taxpayer.id_type,
+            Taxpayer.id_number,
+            Favorite.id.alias("fav"),
+        )
+        .join(
+            Favorite,
+            JOIN.LEFT_OUTER,
+            on=((Favorite.taxpayer == Taxpayer.id) & (Favorite.third_party == actor.logon_id)),
+        )
+        .where(Taxpayer.id.in_(active))
+    )
+    condition = _filter(search_words(text))
+    if condition is not None:
+        query = query.where(condition)
+    if favorites_only:
+        query = query.where(Favorite.id.is_null(False))
+    return query
+
+
+@reading
+def count_clients(actor: Actor, text: str = "", favorites_only: bool = False) -> int:
+    require_role(actor, Role.THIRD_PARTY)
+    return int(_base(actor, text, favorites_only).count())
+
+
+@reading
+def client_ids(
+    actor: Actor,
+    text: str = "",
+    *,
+    favorites_only: bool = False,
+    sort: SortKey = SortKey.NAME,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[int]:
+    """The ids of the matching clients in display order, for a model that fetches rows lazily."""
+    require_role(actor, Role.THIRD_PARTY)
+    key = Taxpayer.name_key if sort is SortKey.NAME else Taxpayer.id_number
+    order = key.desc() if descending else key.asc()
+    query = _base(actor, text, favorites_only).order_by(order, Taxpayer.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [row.id for row in query]
+
+
+@reading
+def client_rows(actor: Actor, taxpayer_ids: list[int]) -> list[ClientRow]:
+    """The rows for these clients, in the order given."""
+    require_role(actor, Role.THIRD_PARTY)
+    if not taxpayer_ids:
+        return []
+    taxpayers = {
+        t.id: t
+        for t in Taxpayer.select(
+            Taxpayer.id, Taxpayer.legal_name, Taxpayer.id_type, Taxpayer.id_number
+        ).where(Taxpayer.id.in_(taxpayer_ids))
+    }
+    favorites = {
+        f.taxpayer_id
+        for f in Favorite.select(Favorite.taxpayer).where(
+            (Favorite.third_party == actor.logon_id) & Favorite.taxpayer.in_(taxpayer_ids)
+        )
+    }
+    accesses: dict[int, list[ClientAccess]] = {}
+    for grant in (
+        AccessGrant.select(AccessGrant.taxpayer, AccessGrant.level, TaxAccount)
+        .join(TaxAccount, on=(AccessGrant.account == TaxAccount.id))
+        .where(
+            (AccessGrant.third_party == actor.logon_id)
+            & (AccessGrant.status == "active")
+            & AccessGrant.taxpayer.in_(taxpayer_ids)
+        )
+        .order_by(TaxAccount.account_type, TaxAccount.id)
+    ):
+        accesses.setdefault(grant.taxpayer_id, []).append(
+            ClientAccess(
+                account_id=grant.account.id,
+                account_type=AccountType(grant.account.account_type),
+                account_number=grant.account.account_number,
+                level=AccessLevel(grant.level),
+            )
+        )
+    return [
+        ClientRow(
+            taxpayer_id=tid,
+            name=taxpayers[tid].legal_name,
+            masked_id=masked(taxpayers[tid]),
+            favorite=tid in favorites,
+            own_business=tid == actor.taxpayer_id,
+            accesses=tuple(accesses.get(tid, ())),
+        )
+        for tid in taxpayer_ids
+        if tid in taxpayers
+    ]
+
+
+def list_clients(
+    actor: Actor, text: str = "", *, favorites_only: bool = False, limit: int | None = None
+) -> list[ClientRow]:
+    """The *All* tab as plain rows (for short lists and tests)."""
+    return client_rows(actor, client_ids(actor, text, favorites_only=favorites_only, limit=limit))
+
+
+@writing
+def set_favorite(actor: Actor, taxpayer_id: int, favorite: bool) -> None:
+    """Mark a client as a favorite, so it appears first when the third party logs in."""
+    require_role(actor, Role.THIRD_PARTY)
+    is_client = (
+        AccessGrant.select()
+        .where(
+            (AccessGrant.third_party == actor.logon_id)
+            & (AccessGrant.taxpayer == taxpayer_id)
+            & (AccessGrant.status == "active")
+        )
+        .exists()
+    )
+    existing = Favorite.get_or_none(
+        (Favorite.third_party == actor.logon_id) & (Favorite.taxpayer == taxpayer_id)
+    )
+    if favorite:
+        if not is_client:
+            raise NotFound("Only a current client can be a favorite.")
+        if existing is None:
+            Favorite.create(third_party=actor.logon_id, taxpayer=taxpayer_id)
+            audit.record(actor, "favorite_added", third_party=actor.logon_id, taxpayer=taxpayer_id)
+    elif existing is not None:
+        existing.delete_instance()
+        audit.record(actor, "favorite_removed", third_party=actor.logon_id, taxpayer=taxpayer_id)
+
+
+@reading
+def favorites_count(actor: Actor) -> int:
+    return count_clients(actor, favorites_only=True)
+
+
+@reading
+def client_view_enabled(actor: Actor) -> bool:
+    logon = require_role(actor, Role.THIRD_PARTY)
+    return bool(logon.client_view)
+
+
+@writing
+def set_client_view(actor: Actor, enabled: bool) -> None:
+    """Change Client View: the check box that turns on Manage My Clients."""
+    logon = require_role(actor, Role.THIRD_PARTY)
+    if bool(logon.client_view) == enabled:
+        return
+    Logon.update(client_view=enabled).where(Logon.id == logon.id).execute()
+    audit.record(actor, "client_view_changed", third_party=actor.logon_id, enabled=enabled)
+
+
+@reading
+def taxpayer_name(actor: Actor, taxpayer_id: int) -> str:
+    """A client's name, for a third party that has (or had) access to it."""
+    require_role(actor, Role.THIRD_PARTY)
+    taxpayer = Taxpayer.get_or_none(Taxpayer.id == taxpayer_id)
+    if (
+        taxpayer is None
+        or not AccessGrant.select()
+        .where((AccessGrant.third_party == actor.logon_id) & (AccessGrant.taxpayer == taxpayer_id))
+        .exists()
+    ):
+        raise NotFound("There is no such client.")
+    return str(taxpayer.legal_name)

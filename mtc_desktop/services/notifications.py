@@ -1,0 +1,168 @@
+"""The messages the FAQ promises (DESIGN.md, "Messages the FAQ promises"), and the inbox.
+
+Each message is written in the transaction of the change that causes it. An email keeps
+its whole RFC 5322 text, ready for an outbox; an e-message lives only in the program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mtc_desktop.domain.errors import NotFound
+from mtc_desktop.domain.model import MessageKind
+from mtc_desktop.notify.compose import compose_email
+from mtc_desktop.services.base import Actor, current_logon, now, reading, writing
+from mtc_desktop.store.models import Logon, Message, Taxpayer
+
+
+def _write(
+    kind: MessageKind,
+    *,
+    recipient: Logon | None,
+    to_name: str,
+    to_address: str,
+    subject: str,
+    body: str,
+    request_id: int | None,
+) -> Message:
+    when = now()
+    raw = ""
+    if kind is MessageKind.EMAIL and to_address:
+        raw = compose_email(
+            to_name=to_name, to_address=to_address, subject=subject, body=body, when=when
+        ).as_string()
+    return Message.create(
+        recipient=recipient,
+        to_address=to_address,
+        kind=kind.value,
+        subject=subject,
+        body=body,
+        eml=raw,
+        request=request_id,
+        created_at=when,
+    )
+
+
+def email_logon(logon: Logon, subject: str, body: str, request_id: int | None = None) -> None:
+    _write(
+        MessageKind.EMAIL,
+        recipient=logon,
+        to_name=logon.display_name,
+        to_address=logon.email,
+        subject=subject,
+        body=body,
+        request_id=request_id,
+    )
+
+
+def emessage_logon(logon: Logon, subject: str, body: str, request_id: int | None = None) -> None:
+    _write(
+        MessageKind.EMESSAGE,
+        recipient=logon,
+        to_name=logon.display_name,
+        to_address="",
+        subject=subject,
+        body=body,
+        request_id=request_id,
+    )
+
+
+def email_taxpayer(
+    taxpayer: Taxpayer, subject: str, body: str, request_id: int | None = None
+) -> None:
+    """Email every logon of the taxpayer; with none, the address DOR has on file."""
+    logons = list(Logon.select().where(Logon.taxpayer == taxpayer.id, Logon.role == "taxpayer"))
+    for logon in logons:
+        email_logon(logon, subject, body, request_id)
+    if not logons and taxpayer.email:
+        _write(
+            MessageKind.EMAIL,
+            recipient=None,
+            to_name=taxpayer.legal_name,
+            to_address=taxpayer.email,
+            subject=subject,
+            body=body,
+            request_id=request_id,
+        )
+
+
+def taxpayer_logons(taxpayer_id: int) -> Iterable[Logon]:
+    return Logon.select().where(Logon.taxpayer == taxpayer_id, Logon.role == "taxpayer")
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    kind: MessageKind
+    subject: str
+    body: str
+    received_at: dt.datetime
+    read: bool
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
+
+
+@reading
+def inbox(actor: Actor, limit: int = 500) -> list[InboxItem]:
+    current_logon(actor)
+    rows = (
+        Message.select()
+        .where(Message.recipient == actor.logon_id)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit)
+    )
+    return [
+        InboxItem(
+            id=m.id,
+            kind=MessageKind(m.kind),
+            subject=m.subject,
+            body=m.body,
+            received_at=m.created_at,
+            read=m.read_at is not None,
+        )
+        for m in rows
+    ]
+
+
+@reading
+def unread_count(actor: Actor) -> int:
+    return int(
+        Message.select()
+        .where((Message.recipient == actor.logon_id) & Message.read_at.is_null())
+        .count()
+    )
+
+
+@writing
+def mark_read(actor: Actor, message_id: int) -> None:
+    updated = (
+        Message.update(read_at=now())
+        .where(
+            (Message.id == message_id)
+            & (Message.recipient == actor.logon_id)
+            & Message.read_at.is_null()
+        )
+        .execute()
+    )
+    if (
+        not updated
+        and not Message.select()
+        .where((Message.id == message_id) & (Message.recipient == actor.logon_id))
+        .exists()
+    ):
+        raise NotFound("That message is not in your inbox.")
+
+
+@reading
+def raw_email(actor: Actor, message_id: int) -> str:
+    """The RFC 5322 text of one of the actor's emails, for saving as .eml."""
+    message = Message.get_or_none(
+        (Message.id == message_id) & (Message.recipient == actor.logon_id)
+    )
+    if message is None or not message.eml:
+        raise NotFound("That email is not in your inbox.")
+    return str(message.eml)
