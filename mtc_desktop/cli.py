@@ -35,7 +35,7 @@ def _database_option(parser: argparse.ArgumentParser, *, default: object = None)
 def _cmd_run(args: argparse.Namespace) -> int:
     from mtc_desktop.gui.app import run
 
-    return run(database=args.database, demo=args.demo)
+    return run(args.database, demo=args.demo)
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mtc_desktop.domain.errors import NotAllowed
-from mtc_desktop.domain.model import Role
+from mtc_desktop.domain.model import AccountType, Role
 from mtc_desktop.services.base import Actor, now, reading, require_taxpayer_side
-from mtc_desktop.store.models import AuditEvent, Logon
+from mtc_desktop.store.models import AuditEvent, Logon, TaxAccount
 
 # What each action is called on screen.
 ACTION_LABELS = {
@@ -67,6 +67,7 @@ class HistoryEntry:
     label: str
     who: str
     details: dict[str, Any]
+    account: str = ""
 
 
 def _who(logon_id: int | None, names: dict[int, str]) -> str:
@@ -106,6 +107,11 @@ def _entries(events: list[AuditEvent]) -> list[HistoryEntry]:
         row.id: (row.username if row.role != "dor_staff" else f"DOR staff ({row.username})")
         for row in Logon.select(Logon.id, Logon.username, Logon.role).where(Logon.id.in_(ids))
     }
+    account_ids = {e.account_id for e in events if e.account_id is not None}
+    accounts = {
+        a.id: f"{AccountType(a.account_type).label} {a.account_number}"
+        for a in TaxAccount.select().where(TaxAccount.id.in_(account_ids))
+    }
     return [
         HistoryEntry(
             at=e.at,
@@ -113,6 +119,7 @@ def _entries(events: list[AuditEvent]) -> list[HistoryEntry]:
             label=ACTION_LABELS.get(e.action, e.action),
             who=_who(e.actor_id, names),
             details=json.loads(e.details),
+            account=accounts.get(e.account_id, "") if e.account_id else "",
         )
         for e in events
     ]

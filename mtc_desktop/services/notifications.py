@@ -138,7 +138,7 @@ def unread_count(actor: Actor) -> int:
 
 
 @writing
-def mark_read(actor: Actor, message_id: int) -> None:
+def mark_read(actor: Actor, message_id: int) -> bool:
     updated = (
         Message.update(read_at=now())
         .where(
@@ -155,6 +155,7 @@ def mark_read(actor: Actor, message_id: int) -> None:
         .exists()
     ):
         raise NotFound("That message is not in your inbox.")
+    return True
 
 
 @reading

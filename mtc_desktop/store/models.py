@@ -206,6 +206,7 @@ class AuditEvent(BaseModel):
     actor_id: int | None
     third_party_id: int | None
     taxpayer_id: int | None
+    account_id: int | None
     at = DateTimeField(default=utcnow)
     actor = ForeignKeyField(Logon, null=True, backref="+", on_delete="RESTRICT")
     action = CharField(max_length=48)

@@ -1,0 +1,139 @@
+"""The application: opening the database, the login window, and the main window after it.
+
+``run()`` is what ``mtc-desktop`` calls; ``launch()`` opens the first window on an existing
+QApplication for embedding and tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QWidget
+
+from mtc_desktop import APP_NAME, __version__
+from mtc_desktop.domain.errors import MtcError
+from mtc_desktop.gui import dialogs
+from mtc_desktop.gui.login import LoginWindow
+from mtc_desktop.resources import resource
+from mtc_desktop.services import requests
+from mtc_desktop.services.base import Actor
+from mtc_desktop.services.demo import DemoLogon
+from mtc_desktop.store import database
+
+log = logging.getLogger(__name__)
+
+
+def _apply_look(app: QApplication) -> None:
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("MTC Desktop")
+    icon = resource("icons", "mtc-desktop.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    style = resource("styles", "app.qss")
+    if style.exists() and not app.property("mtc_styled"):
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        app.setProperty("mtc_styled", True)
+
+
+class Session(QObject):
+    """Which window is showing: the login window, or a logon's main window."""
+
+    def __init__(self, demo_logons: Sequence[DemoLogon] = ()) -> None:
+        super().__init__(QApplication.instance())
+        self.demo_logons = list(demo_logons)
+        self.login_window = LoginWindow(self.demo_logons)
+        self.login_window.logged_in.connect(self.open_main_window)
+        self.login_window.destroyed.connect(self.deleteLater)
+        self.main_window: QWidget | None = None
+
+    def open_main_window(self, actor: Actor) -> None:
+        from mtc_desktop.gui.main_window import MainWindow
+
+        window = MainWindow(actor)
+        window.switch_logon_requested.connect(self.switch_logon)
+        self.main_window = window
+        self.login_window.hide()
+        window.show()
+        window.activateWindow()
+
+    def switch_logon(self, message: str = "") -> None:
+        if self.main_window is not None:
+            window, self.main_window = self.main_window, None
+            window.close()
+            window.deleteLater()
+        self.login_window.reset(message)
+        self.login_window.show()
+        self.login_window.activateWindow()
+
+
+def _open(target: str | None, demo_logons: Sequence[DemoLogon]) -> LoginWindow:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication), "create a QApplication first"
+    _apply_look(app)
+    database.open_database(target)
+    requests.expire_overdue()
+    session = Session(demo_logons)
+    session.login_window.show()
+    return session.login_window
+
+
+def launch(target: str | None, demo_logons: Sequence[DemoLogon] = ()) -> LoginWindow:
+    """Open the database and show the login window on the running QApplication."""
+    return _open(target, demo_logons)
+
+
+def _make_demo_database() -> tuple[str, list[DemoLogon], Path]:
+    from mtc_desktop.services import demo
+
+    folder = Path(tempfile.mkdtemp(prefix="mtc-desktop-demo-"))
+    path = folder / "demo.db"
+    database.open_database(path)
+    try:
+        logons = demo.create_demo()
+    finally:
+        database.close_database()
+    return str(path), logons, folder
+
+
+def _excepthook(kind: type[BaseException], value: BaseException, tb: object) -> None:
+    log.error("unhandled error", exc_info=(kind, value, tb))  # type: ignore[arg-type]
+    dialogs.show_error(QApplication.activeWindow(), value)
+
+
+def run(target: str | None = None, demo: bool = False) -> int:
+    """Start the program; returns the exit status."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    _apply_look(app)
+    demo_folder: Path | None = None
+    demo_logons: list[DemoLogon] = []
+    try:
+        if demo:
+            if target:
+                raise MtcError(
+                    "Use --demo or --database, not both: a demo never opens a real database."
+                )
+            target, demo_logons, demo_folder = _make_demo_database()
+        window = launch(target, demo_logons)
+    except MtcError as exc:
+        dialogs.warn(None, APP_NAME, "MTC Desktop cannot start.", exc.message)
+        print(f"mtc-desktop: {exc.message}", file=sys.stderr)
+        return 1
+    sys.excepthook = _excepthook
+    window.raise_()
+    QTimer.singleShot(0, window.activateWindow)
+    try:
+        return app.exec()
+    finally:
+        database.close_database()
+        if demo_folder is not None:
+            shutil.rmtree(demo_folder, ignore_errors=True)

@@ -1,0 +1,81 @@
+"""Message boxes with one entry point each, built as instances (not the static helpers)
+so that a test can find the open box with ``QApplication.activeModalWidget()`` and press
+its buttons, as a user would."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from mtc_desktop.domain.errors import InvalidInput, MtcError, StateConflict
+
+log = logging.getLogger(__name__)
+
+
+def _box(
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    informative: str = "",
+) -> QMessageBox:
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    if informative:
+        box.setInformativeText(informative)
+    box.setObjectName("messageBox")
+    return box
+
+
+def inform(parent: QWidget | None, title: str, text: str, informative: str = "") -> None:
+    box = _box(parent, QMessageBox.Icon.Information, title, text, informative)
+    box.addButton(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
+def warn(parent: QWidget | None, title: str, text: str, informative: str = "") -> None:
+    box = _box(parent, QMessageBox.Icon.Warning, title, text, informative)
+    box.addButton(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
+def confirm(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    informative: str = "",
+    *,
+    yes: str = "Yes",
+    no: str = "No",
+) -> bool:
+    """Ask a yes/no question; the safe answer (No) is the default."""
+    box = _box(parent, QMessageBox.Icon.Question, title, text, informative)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
+    no_button = box.addButton(no, QMessageBox.ButtonRole.NoRole)
+    box.setDefaultButton(no_button)
+    box.setEscapeButton(no_button)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    """An MtcError gets its message; anything else is a bug: logged, shown with details."""
+    if isinstance(exc, StateConflict):
+        warn(parent, "Already changed", exc.message)
+    elif isinstance(exc, InvalidInput):
+        warn(parent, "Please check", exc.message)
+    elif isinstance(exc, MtcError):
+        warn(parent, "Cannot do that", exc.message)
+    else:
+        log.error("unexpected error", exc_info=exc)
+        box = _box(
+            parent,
+            QMessageBox.Icon.Critical,
+            "Unexpected error",
+            "Something went wrong inside MTC Desktop. Nothing was changed by the failed step.",
+            "The details below have been written to the log; please send them to support.",
+        )
+        box.setDetailedText("".join(traceback.format_exception(exc)))
+        box.addButton(QMessageBox.StandardButton.Ok)
+        box.exec()

@@ -1,0 +1,87 @@
+"""The inbox: the logon's emails and e-messages from DOR, unread ones in bold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPlainTextEdit, QSplitter, QTableView
+
+from mtc_desktop.domain.model import MessageKind
+from mtc_desktop.gui.models import InboxModel
+from mtc_desktop.gui.pages import Page
+from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
+from mtc_desktop.services import notifications
+
+if TYPE_CHECKING:
+    from mtc_desktop.gui.main_window import MainWindow
+
+
+class InboxPage(Page):
+    title = "Inbox"
+
+    def __init__(self, main: MainWindow) -> None:
+        super().__init__(main)
+        self.body.addWidget(heading("Inbox"))
+        self.count_label = note("")
+        self.body.addWidget(self.count_label)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.model = InboxModel()
+        self.view = QTableView()
+        self.view.setAccessibleName("Messages")
+        self.view.setModel(self.model)
+        setup_table(self.view, stretch_column=InboxModel.Column.SUBJECT)
+        self.view.selectionModel().selectionChanged.connect(self._selected)
+        self.reader = QPlainTextEdit()
+        self.reader.setReadOnly(True)
+        self.reader.setAccessibleName("Message text")
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.reader)
+        splitter.setSizes([300, 220])
+        self.body.addWidget(splitter, 1)
+        row = QHBoxLayout()
+        self.save_link = LinkButton("Save as .eml…")
+        self.save_link.clicked.connect(self._save_eml)
+        self.save_link.setEnabled(False)
+        row.addWidget(self.save_link)
+        row.addStretch(1)
+        self.body.addLayout(row)
+
+    def refresh(self) -> None:
+        items = self.call(notifications.inbox, self.actor) or []
+        self.model.set_rows(items)
+        unread = sum(1 for i in items if not i.read)
+        self.count_label.setText(
+            f"{len(items)} message{'s' if len(items) != 1 else ''}, {unread} unread."
+            if items
+            else "No messages yet. DOR's emails and e-messages to you appear here."
+        )
+
+    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            self.reader.clear()
+            self.save_link.setEnabled(False)
+            return
+        row = rows[0].row()
+        item = self.model.row_object(row)
+        self.reader.setPlainText(f"{item.subject}\n\n{item.body}")
+        self.save_link.setEnabled(item.kind is MessageKind.EMAIL)
+        if not item.read and self.call(notifications.mark_read, self.actor, item.id):
+            self.model.mark_read(row)
+            self.main.refresh_inbox_count()
+
+    def _save_eml(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return
+        item = self.model.row_object(rows[0].row())
+        raw = self.call(notifications.raw_email, self.actor, item.id)
+        if raw is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save email", f"message-{item.id}.eml", "Email message (*.eml)"
+        )
+        if path:
+            Path(path).write_text(raw, encoding="utf-8")

@@ -1,0 +1,106 @@
+"""The login window: Username, Password, Log In; Create a Logon; demo logons in demo mode."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHeaderView, QTableWidgetItem, QWidget
+
+from mtc_desktop.domain.errors import AuthenticationFailed, MtcError
+from mtc_desktop.gui.forms.ui_login_window import Ui_LoginWindow
+from mtc_desktop.services import logons
+from mtc_desktop.services.base import Actor
+from mtc_desktop.services.demo import DEMO_PASSWORD, DemoLogon
+
+
+class LoginWindow(QWidget):
+    logged_in = Signal(object)  # Actor
+
+    def __init__(
+        self, demo_logons: Sequence[DemoLogon] = (), parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.form = Ui_LoginWindow()
+        self.form.setupUi(self)
+        self.form.titleLabel.setObjectName("titleLabel")
+        self.form.messageLabel.setObjectName("errorLabel")
+        self.form.messageLabel.hide()
+        self.form.logInButton.clicked.connect(self._log_in)
+        self.form.passwordEdit.returnPressed.connect(self._log_in)
+        self.form.usernameEdit.returnPressed.connect(self.form.passwordEdit.setFocus)
+        self.form.createLogonButton.clicked.connect(self._create_logon)
+        self._fill_demo(demo_logons)
+        self.form.usernameEdit.setFocus()
+
+    def _fill_demo(self, demo_logons: Sequence[DemoLogon]) -> None:
+        box = self.form.demoBox
+        if not demo_logons:
+            box.hide()
+            return
+        self.form.demoPasswordLabel.setText(
+            f"This is a demo database. Every demo logon's password is <b>{DEMO_PASSWORD}</b>. "
+            "Double-click a logon to fill in the form."
+        )
+        table = self.form.demoTable
+        table.setColumnCount(4)
+        table.setHorizontalHeaderLabels(["Username", "Mode", "Name", "Try it for"])
+        table.setRowCount(len(demo_logons))
+        for row, item in enumerate(demo_logons):
+            for column, text in enumerate((item.username, item.role.label, item.name, item.what)):
+                table.setItem(row, column, QTableWidgetItem(text))
+        table.verticalHeader().setVisible(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        table.cellDoubleClicked.connect(self._use_demo_logon)
+        table.setFixedHeight(
+            table.horizontalHeader().height()
+            + sum(table.rowHeight(r) for r in range(table.rowCount()))
+            + 4
+        )
+
+    def _use_demo_logon(self, row: int, _column: int = 0) -> None:
+        item = self.form.demoTable.item(row, 0)
+        if item is None:
+            return
+        self.form.usernameEdit.setText(item.text())
+        self.form.passwordEdit.setText(DEMO_PASSWORD)
+        self.form.logInButton.setFocus()
+
+    def show_message(self, text: str) -> None:
+        self.form.messageLabel.setText(text)
+        self.form.messageLabel.setVisible(bool(text))
+
+    def _log_in(self) -> None:
+        username = self.form.usernameEdit.text().strip()
+        password = self.form.passwordEdit.text()
+        if not username or not password:
+            self.show_message("Enter your username and password.")
+            (self.form.usernameEdit if not username else self.form.passwordEdit).setFocus()
+            return
+        try:
+            actor = logons.log_in(username, password)
+        except AuthenticationFailed as exc:
+            self.show_message(exc.message)
+            self.form.passwordEdit.clear()
+            self.form.passwordEdit.setFocus()
+            return
+        except MtcError as exc:
+            self.show_message(exc.message)
+            return
+        self.form.passwordEdit.clear()
+        self.show_message("")
+        self.logged_in.emit(actor)
+
+    def _create_logon(self) -> None:
+        from mtc_desktop.gui.create_logon import CreateLogonWizard
+
+        actor: Actor | None = CreateLogonWizard.ask(self)
+        if actor is not None:
+            self.logged_in.emit(actor)
+
+    def reset(self, message: str = "") -> None:
+        self.form.passwordEdit.clear()
+        self.show_message(message)
+        self.form.usernameEdit.setFocus(Qt.FocusReason.OtherFocusReason)

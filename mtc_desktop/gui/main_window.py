@@ -1,0 +1,143 @@
+"""The main window: a header with the logon's name and mode and the navigation links, and
+a stack of pages. Pages are pushed as the user follows links (Manage My Profile → More… →
+...), with Back returning to the page before."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QWidget
+
+from mtc_desktop import APP_NAME
+from mtc_desktop.domain.model import Role
+from mtc_desktop.gui.forms.ui_main_window import Ui_MainWindow
+from mtc_desktop.gui.pages import Page
+from mtc_desktop.gui.widgets import LinkButton
+from mtc_desktop.services import notifications
+from mtc_desktop.services.base import Actor
+
+MODE_LABELS = {
+    Role.TAXPAYER: "Taxpayer",
+    Role.THIRD_PARTY: "Third party",
+    Role.DOR_STAFF: "DOR staff",
+}
+
+
+class MainWindow(QMainWindow):
+    switch_logon_requested = Signal()
+
+    def __init__(self, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.actor = actor
+        self.form = Ui_MainWindow()
+        self.form.setupUi(self)
+        self.setWindowTitle(f"{APP_NAME} — {actor.display_name}")
+        self.form.header.setObjectName("header")
+        self.form.nameLabel.setObjectName("nameLabel")
+        self.form.nameLabel.setText(f"{actor.display_name}  ·  {actor.username}")
+        self.form.modeLabel.setText(f"{MODE_LABELS[actor.role]} mode")
+        self._history: list[Page] = []
+
+        nav = self.form.navLayout
+        self.back_link = LinkButton("Back")
+        self.back_link.clicked.connect(self.go_back)
+        self.home_link = LinkButton("Home")
+        self.home_link.clicked.connect(self.go_home)
+        self.inbox_link = LinkButton("Inbox")
+        self.inbox_link.clicked.connect(self.open_inbox)
+        self.profile_link = LinkButton("Manage My Profile")
+        self.profile_link.clicked.connect(self.open_profile)
+        self.switch_link = LinkButton("Switch Logon")
+        self.switch_link.clicked.connect(self.switch_logon_requested.emit)
+        for link in (
+            self.back_link,
+            self.home_link,
+            self.inbox_link,
+            self.profile_link,
+            self.switch_link,
+        ):
+            nav.addWidget(link)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Back), self, self.go_back)
+        QShortcut(QKeySequence("Alt+Left"), self, self.go_back)
+
+        from mtc_desktop.gui.idle import IdleLock
+
+        self.idle_lock = IdleLock(self, actor, self.switch_logon_requested.emit)
+        self.resize(1100, 740)
+        self.go_home()
+
+    # --- navigation --------------------------------------------------------------------
+
+    @property
+    def current_page(self) -> Page | None:
+        return self._history[-1] if self._history else None
+
+    def push(self, page: Page) -> Page:
+        """Show ``page`` on top of the current one."""
+        self._history.append(page)
+        self.form.pages.addWidget(page)
+        self.form.pages.setCurrentWidget(page)
+        page.refresh()
+        self._update_chrome()
+        page.focus_first()
+        return page
+
+    def replace_all(self, *pages: Page) -> None:
+        while self._history:
+            old = self._history.pop()
+            self.form.pages.removeWidget(old)
+            old.deleteLater()
+        for page in pages:
+            self.push(page)
+
+    def go_back(self) -> None:
+        if len(self._history) <= 1:
+            return
+        old = self._history.pop()
+        self.form.pages.removeWidget(old)
+        old.deleteLater()
+        page = self._history[-1]
+        self.form.pages.setCurrentWidget(page)
+        page.refresh()
+        self._update_chrome()
+        page.focus_first()
+
+    def _update_chrome(self) -> None:
+        self.back_link.setEnabled(len(self._history) > 1)
+        trail = " › ".join(p.title for p in self._history)
+        self.form.breadcrumbLabel.setText(trail)
+        self.refresh_inbox_count()
+
+    def refresh_inbox_count(self) -> None:
+        count = notifications.unread_count(self.actor)
+        self.inbox_link.setText(f"Inbox ({count} unread)" if count else "Inbox")
+
+    def go_home(self) -> None:
+        from mtc_desktop.gui.home import HomePage
+
+        self.replace_all(HomePage(self))
+
+    def open_profile(self) -> None:
+        from mtc_desktop.gui.home import HomePage
+        from mtc_desktop.gui.profile import ProfilePage
+
+        self.replace_all(HomePage(self), ProfilePage(self))
+
+    def open_inbox(self) -> None:
+        from mtc_desktop.gui.home import HomePage
+        from mtc_desktop.gui.inbox import InboxPage
+
+        self.replace_all(HomePage(self), InboxPage(self))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle_lock.stop()
+        super().closeEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if (
+            event.key() == Qt.Key.Key_Backspace
+            and event.modifiers() == Qt.KeyboardModifier.AltModifier
+        ):
+            self.go_back()
+            return
+        super().keyPressEvent(event)

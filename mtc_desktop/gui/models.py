@@ -1,0 +1,261 @@
+"""Table models, one per entity, each with a ``Column`` enum and ``OBJECT_ROLE`` returning
+the service's frozen row itself, so views never parse display text (napari's pattern)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from mtc_desktop.services.accounts import ActivityView
+from mtc_desktop.services.audit import HistoryEntry
+from mtc_desktop.services.grants import GrantView, ThirdPartyWithAccess
+from mtc_desktop.services.notifications import InboxItem
+from mtc_desktop.services.requests import RequestView
+from mtc_desktop.services.taxpayers import AccountView
+
+OBJECT_ROLE = Qt.ItemDataRole.UserRole + 1
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """Stored times are naive UTC; show them in the workstation's time zone."""
+    return value.replace(tzinfo=dt.UTC).astimezone()
+
+
+def when(value: dt.datetime | None) -> str:
+    return _local(value).strftime("%b %d, %Y %H:%M") if value is not None else ""
+
+
+def day(value: dt.datetime | None) -> str:
+    return _local(value).strftime("%b %d, %Y") if value is not None else ""
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    """A read-only table of frozen rows; subclasses give columns and how to show a cell."""
+
+    class Column(enum.IntEnum):
+        pass
+
+    HEADERS: ClassVar[dict[int, str]] = {}
+
+    def __init__(self, rows: Sequence[T] = ()) -> None:
+        super().__init__()
+        self._rows: list[T] = list(rows)
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_object(self, row: int) -> T:
+        return self._rows[row]
+
+    def rows(self) -> list[T]:
+        return list(self._rows)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS.get(section)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        obj = self._rows[index.row()]
+        if role == OBJECT_ROLE:
+            return obj
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return self.display(obj, index.column()) or None
+        return self.extra(obj, index.column(), role)
+
+    def display(self, obj: T, column: int) -> str:
+        raise NotImplementedError
+
+    def extra(self, obj: T, column: int, role: int) -> Any:
+        return None
+
+
+class AccountsModel(RowsModel[AccountView]):
+    class Column(enum.IntEnum):
+        TYPE = 0
+        NUMBER = 1
+
+    HEADERS: ClassVar[dict[int, str]] = {Column.TYPE: "Account type", Column.NUMBER: "Account ID"}
+
+    def display(self, obj: AccountView, column: int) -> str:
+        return obj.account_type.label if column == self.Column.TYPE else obj.number
+
+
+class PendingRequestsModel(RowsModel[RequestView]):
+    """View Access Requests from Third Parties."""
+
+    class Column(enum.IntEnum):
+        THIRD_PARTY = 0
+        DATE = 1
+        METHOD = 2
+        ACCOUNTS = 3
+        NUMBER = 4
+        ACTION = 5
+
+    HEADERS: ClassVar[dict[int, str]] = {
+        Column.THIRD_PARTY: "Third party",
+        Column.DATE: "Requested",
+        Column.METHOD: "Method",
+        Column.ACCOUNTS: "Accounts",
+        Column.NUMBER: "Request",
+        Column.ACTION: "",
+    }
+
+    def display(self, obj: RequestView, column: int) -> str:
+        return {
+            self.Column.THIRD_PARTY: f"{obj.third_party_name} ({obj.third_party_username})",
+            self.Column.DATE: day(obj.created_at),
+            self.Column.METHOD: obj.method.label,
+            self.Column.ACCOUNTS: obj.accounts_label,
+            self.Column.NUMBER: obj.number,
+            self.Column.ACTION: "",
+        }[self.Column(column)]
+
+
+class ThirdPartiesModel(RowsModel[ThirdPartyWithAccess]):
+    """Manage Third-party Access."""
+
+    class Column(enum.IntEnum):
+        USERNAME = 0
+        NAME = 1
+        ACCOUNTS = 2
+
+    HEADERS: ClassVar[dict[int, str]] = {
+        Column.USERNAME: "Username",
+        Column.NAME: "Name",
+        Column.ACCOUNTS: "Accounts",
+    }
+
+    def display(self, obj: ThirdPartyWithAccess, column: int) -> str:
+        if column == self.Column.USERNAME:
+            return obj.username
+        if column == self.Column.NAME:
+            return obj.name
+        return str(obj.accounts)
+
+
+class AccessModel(RowsModel[GrantView]):
+    """A third party's page, Access tab: one row per account."""
+
+    class Column(enum.IntEnum):
+        ACCOUNT_TYPE = 0
+        ACCOUNT = 1
+        ACCESS_TYPE = 2
+        SINCE = 3
+
+    HEADERS: ClassVar[dict[int, str]] = {
+        Column.ACCOUNT_TYPE: "Account type",
+        Column.ACCOUNT: "Account ID",
+        Column.ACCESS_TYPE: "Access Type",
+        Column.SINCE: "Last changed",
+    }
+
+    def display(self, obj: GrantView, column: int) -> str:
+        return {
+            self.Column.ACCOUNT_TYPE: obj.account.account_type.label,
+            self.Column.ACCOUNT: obj.account.number,
+            self.Column.ACCESS_TYPE: obj.level.label,
+            self.Column.SINCE: day(obj.changed_at),
+        }[self.Column(column)]
+
+
+class HistoryModel(RowsModel[HistoryEntry]):
+    class Column(enum.IntEnum):
+        WHEN = 0
+        WHAT = 1
+        WHO = 2
+        DETAILS = 3
+
+    HEADERS: ClassVar[dict[int, str]] = {
+        Column.WHEN: "When",
+        Column.WHAT: "What",
+        Column.WHO: "Who",
+        Column.DETAILS: "",
+    }
+
+    def __init__(self, describe: Callable[[HistoryEntry], str]) -> None:
+        super().__init__()
+        self._describe = describe
+
+    def display(self, obj: HistoryEntry, column: int) -> str:
+        return {
+            self.Column.WHEN: when(obj.at),
+            self.Column.WHAT: obj.label,
+            self.Column.WHO: obj.who,
+            self.Column.DETAILS: self._describe(obj),
+        }[self.Column(column)]
+
+
+class InboxModel(RowsModel[InboxItem]):
+    class Column(enum.IntEnum):
+        RECEIVED = 0
+        KIND = 1
+        SUBJECT = 2
+
+    HEADERS: ClassVar[dict[int, str]] = {
+        Column.RECEIVED: "Received",
+        Column.KIND: "Type",
+        Column.SUBJECT: "Subject",
+    }
+
+    def display(self, obj: InboxItem, column: int) -> str:
+        return {
+            self.Column.RECEIVED: when(obj.received_at),
+            self.Column.KIND: obj.kind_label,
+            self.Column.SUBJECT: obj.subject,
+        }[self.Column(column)]
+
+    def extra(self, obj: InboxItem, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.FontRole and not obj.read:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def mark_read(self, row: int) -> None:
+        from dataclasses import replace
+
+        self._rows[row] = replace(self._rows[row], read=True)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+
+class ActivityModel(RowsModel[ActivityView]):
+    class Column(enum.IntEnum):
+        WHEN = 0
+        WHAT = 1
+        WHO = 2
+
+    HEADERS: ClassVar[dict[int, str]] = {Column.WHEN: "When", Column.WHAT: "What", Column.WHO: "By"}
+
+    def display(self, obj: ActivityView, column: int) -> str:
+        return {
+            self.Column.WHEN: when(obj.at),
+            self.Column.WHAT: obj.label,
+            self.Column.WHO: obj.who,
+        }[self.Column(column)]

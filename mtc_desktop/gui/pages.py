@@ -1,0 +1,67 @@
+"""The base of every page in the main window's stack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+
+from mtc_desktop.domain.errors import MtcError
+from mtc_desktop.gui import dialogs
+
+if TYPE_CHECKING:
+    from mtc_desktop.gui.main_window import MainWindow
+
+R = TypeVar("R")
+
+
+class Page(QWidget):
+    """A page: a title for the breadcrumb, ``refresh()`` to reread its data from services."""
+
+    title = ""
+
+    def __init__(self, main: MainWindow) -> None:
+        super().__init__()
+        self.main = main
+        self.actor = main.actor
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        self.body = QVBoxLayout(body)
+        self.body.setContentsMargins(24, 18, 24, 18)
+        self.body.setSpacing(12)
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+        self.setAccessibleName(self.title)
+
+    def refresh(self) -> None:
+        """Reread what the page shows."""
+
+    def focus_first(self) -> None:
+        """Put the keyboard focus on the page's first control, not on the header."""
+        for widget in self.findChildren(QWidget):
+            if (
+                widget.isVisibleTo(self)
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and not isinstance(widget, QScrollArea)
+            ):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
+    def call(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R | None:
+        """Call a service; show a refusal or an error and return None instead of raising."""
+        try:
+            return fn(*args, **kwargs)
+        except MtcError as exc:
+            dialogs.show_error(self, exc)
+            self.refresh()
+            return None
+        except Exception as exc:  # a bug: logged and shown, the window stays up
+            dialogs.show_error(self, exc)
+            return None

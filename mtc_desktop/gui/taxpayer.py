@@ -1,0 +1,538 @@
+"""Taxpayer mode, step for step as the FAQ describes it:
+
+- View Access Requests from Third Parties → Approve/Deny → Give Rights / Granted Rights;
+- Manage Third-party Access → Username → Access tab → Access Type → Account Security →
+  Change → Save;
+- Manage Account Access → Cancel Access (across from General Access) → Yes;
+- the history of each third party, from the audit events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mtc_desktop.domain.errors import MtcError
+from mtc_desktop.domain.levels import AccessLevel, Right
+from mtc_desktop.domain.model import RequestStatus
+from mtc_desktop.gui import dialogs
+from mtc_desktop.gui.forms.ui_approve_deny_dialog import Ui_ApproveDenyDialog
+from mtc_desktop.gui.forms.ui_third_party_page import Ui_ThirdPartyPage
+from mtc_desktop.gui.models import (
+    AccessModel,
+    HistoryModel,
+    PendingRequestsModel,
+    ThirdPartiesModel,
+    day,
+)
+from mtc_desktop.gui.pages import Page
+from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
+from mtc_desktop.services import audit, grants, requests
+from mtc_desktop.services.audit import HistoryEntry
+from mtc_desktop.services.grants import GrantView
+from mtc_desktop.services.requests import LineDecision, RequestView
+
+if TYPE_CHECKING:
+    from mtc_desktop.gui.main_window import MainWindow
+
+RIGHT_WORDS = {
+    Right.VIEW: "view the account",
+    Right.FILE: "file and amend returns",
+    Right.PAY: "make payments",
+    Right.MESSAGES: "send and read secure messages",
+}
+
+
+def describe_level(level: AccessLevel) -> str:
+    words = [RIGHT_WORDS[r] for r in Right if r in level.rights]
+    return (
+        f"{level.label}: " + ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+    )
+
+
+def level_combo(selected: AccessLevel) -> QComboBox:
+    combo = QComboBox()
+    for level in AccessLevel:
+        combo.addItem(level.label, level)
+        combo.setItemData(combo.count() - 1, describe_level(level), Qt.ItemDataRole.ToolTipRole)
+    combo.setCurrentIndex(list(AccessLevel).index(selected))
+    return combo
+
+
+# --- View Access Requests from Third Parties ----------------------------------------------
+
+
+class AccessRequestsPage(Page):
+    title = "View Access Requests from Third Parties"
+
+    def __init__(self, main: MainWindow) -> None:
+        super().__init__(main)
+        self.body.addWidget(heading("Access Requests from Third Parties"))
+        self.hint = note("")
+        self.body.addWidget(self.hint)
+        self.model = PendingRequestsModel()
+        self.view = QTableView()
+        self.view.setAccessibleName("Pending access requests")
+        self.view.setModel(self.model)
+        setup_table(self.view, stretch_column=PendingRequestsModel.Column.ACCOUNTS)
+        self.body.addWidget(self.view, 1)
+        self.result_label = QLabel("")
+        self.result_label.setProperty("role", "success")
+        self.result_label.setWordWrap(True)
+        self.result_label.setAccessibleName("Result")
+        self.body.addWidget(self.result_label)
+
+    def refresh(self) -> None:
+        rows = self.call(requests.pending_for_me, self.actor) or []
+        self.model.set_rows(rows)
+        for row, request in enumerate(rows):
+            link = LinkButton("Approve/Deny")
+            link.setAccessibleDescription(
+                f"Approve or deny request {request.number} from {request.third_party_username}"
+            )
+            link.clicked.connect(lambda _=False, r=request: self.open_decision(r))
+            self.view.setIndexWidget(
+                self.model.index(row, PendingRequestsModel.Column.ACTION), link
+            )
+        self.hint.setText(
+            "Select Approve/Deny for a request. You have final authority on who has access "
+            "and what type of access is given."
+            if rows
+            else "No third party is waiting for your decision."
+        )
+
+    def approve_deny_links(self) -> list[LinkButton]:
+        return [
+            w
+            for row in range(self.model.rowCount())
+            if isinstance(
+                w := self.view.indexWidget(
+                    self.model.index(row, PendingRequestsModel.Column.ACTION)
+                ),
+                LinkButton,
+            )
+        ]
+
+    def open_decision(self, request: RequestView) -> None:
+        result = ApproveDenyDialog.ask(self, request)
+        if result is None:
+            self.refresh()
+            return
+        self.result_label.setText(result_text(result))
+        self.refresh()
+        self.main.refresh_inbox_count()
+
+
+def result_text(view: RequestView) -> str:
+    if view.status is RequestStatus.APPROVED:
+        given = [
+            f"{line.account.account_type.label} — {line.granted_level.label}"
+            for line in view.lines
+            if line.give_rights and line.granted_level
+        ]
+        refused = [line.account.account_type.label for line in view.lines if not line.give_rights]
+        text = (
+            f"Request {view.number} approved. {view.third_party_name} now has: {'; '.join(given)}."
+        )
+        if refused:
+            text += f" Not given: {', '.join(refused)}."
+    else:
+        text = f"Request {view.number} denied. {view.third_party_name} was given no access."
+    return text + " You and the third party have been notified by email."
+
+
+class ApproveDenyDialog(QDialog):
+    """One row per requested account: Give Rights and Granted Rights; Approve or Deny All."""
+
+    class Col:
+        ACCOUNT = 0
+        REQUESTED = 1
+        GIVE = 2
+        GRANTED = 3
+
+    def __init__(self, parent: QWidget, request: RequestView) -> None:
+        super().__init__(parent)
+        self.request = request
+        self.actor = parent.actor  # type: ignore[attr-defined]
+        self.result_view: RequestView | None = None
+        self.form = Ui_ApproveDenyDialog()
+        self.form.setupUi(self)
+        self.form.headingLabel.setObjectName("subheading")
+        self.form.headingLabel.setText(
+            f"{request.third_party_name} ({request.third_party_username}) asks for access"
+        )
+        self.form.detailsLabel.setText(
+            f"Request {request.number}, made {day(request.created_at)} for approval by "
+            f"{request.method.label}. It expires {day(request.expires_at)} if not decided."
+        )
+        table = self.form.accountsTable
+        table.setColumnCount(4)
+        table.setHorizontalHeaderLabels(
+            ["Account", "Requested Rights", "Give Rights", "Granted Rights"]
+        )
+        table.setRowCount(len(request.lines))
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(38)
+        self.give_boxes: list[QCheckBox] = []
+        self.level_boxes: list[QComboBox] = []
+        for row, line in enumerate(request.lines):
+            table.setItem(row, self.Col.ACCOUNT, QTableWidgetItem(line.account.label))
+            table.setItem(row, self.Col.REQUESTED, QTableWidgetItem(line.requested_level.label))
+            give = QCheckBox("Give Rights")
+            give.setAccessibleName(f"Give Rights for {line.account.label}")
+            combo = level_combo(line.requested_level)
+            combo.setAccessibleName(f"Granted Rights for {line.account.label}")
+            combo.setEnabled(False)
+            give.toggled.connect(combo.setEnabled)
+            holder = QWidget()
+            lay = QHBoxLayout(holder)
+            lay.setContentsMargins(8, 0, 8, 0)
+            lay.addWidget(give)
+            table.setCellWidget(row, self.Col.GIVE, holder)
+            table.setCellWidget(row, self.Col.GRANTED, combo)
+            self.give_boxes.append(give)
+            self.level_boxes.append(combo)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.Col.ACCOUNT, QHeaderView.ResizeMode.Stretch)
+        table.setMinimumHeight(header.height() + 38 * min(len(request.lines), 6) + 6)
+        self.form.approveButton.clicked.connect(self._approve)
+        self.form.denyButton.clicked.connect(self._deny)
+        self.form.cancelButton.clicked.connect(self.reject)
+        self.setWindowTitle(f"Approve/Deny — request {request.number}")
+        self.resize(820, 300 + 38 * min(len(request.lines), 6))
+
+    @classmethod
+    def ask(cls, parent: QWidget, request: RequestView) -> RequestView | None:
+        dialog = cls(parent, request)
+        try:
+            dialog.exec()
+            return dialog.result_view
+        finally:
+            dialog.deleteLater()
+
+    def decisions(self) -> list[LineDecision]:
+        return [
+            LineDecision(line.account.id, give.isChecked(), combo.currentData())
+            for line, give, combo in zip(
+                self.request.lines, self.give_boxes, self.level_boxes, strict=True
+            )
+        ]
+
+    def _submit(self, decisions: Sequence[LineDecision]) -> None:
+        try:
+            self.result_view = requests.decide_request(self.actor, self.request.id, decisions)
+        except MtcError as exc:
+            dialogs.show_error(self, exc)
+            if not isinstance(exc, requests.InvalidInput):
+                self.reject()
+            return
+        self.accept()
+
+    def _approve(self) -> None:
+        decisions = self.decisions()
+        if not any(d.give_rights for d in decisions):
+            if dialogs.confirm(
+                self,
+                "Deny the request?",
+                "No account has Give Rights checked, so this denies the whole request.",
+                "Deny it?",
+            ):
+                self._submit(decisions)
+            return
+        self._submit(decisions)
+
+    def _deny(self) -> None:
+        if dialogs.confirm(
+            self,
+            "Deny the request?",
+            f"Deny all access to {self.request.third_party_name}?",
+            "The third party is told by email and must send a new request to ask again.",
+        ):
+            self._submit(
+                [LineDecision(d.account_id, False, d.granted_level) for d in self.decisions()]
+            )
+
+
+# --- Manage Third-party Access -------------------------------------------------------------
+
+
+class ThirdPartiesPage(Page):
+    title = "Manage Third-party Access"
+
+    def __init__(self, main: MainWindow) -> None:
+        super().__init__(main)
+        self.body.addWidget(heading("Manage Third-party Access"))
+        self.hint = note("")
+        self.body.addWidget(self.hint)
+        self.model = ThirdPartiesModel()
+        self.view = QTableView()
+        self.view.setAccessibleName("Third parties with access")
+        self.view.setModel(self.model)
+        setup_table(self.view, stretch_column=ThirdPartiesModel.Column.NAME)
+        self.body.addWidget(self.view, 1)
+
+    def refresh(self) -> None:
+        rows = self.call(grants.third_parties_with_access, self.actor) or []
+        self.model.set_rows(rows)
+        for row, tp in enumerate(rows):
+            link = LinkButton(tp.username)
+            link.setAccessibleDescription(f"Username of {tp.name}; open its access")
+            link.clicked.connect(lambda _=False, t=tp: self.open_third_party(t.third_party_id))
+            self.view.setIndexWidget(self.model.index(row, ThirdPartiesModel.Column.USERNAME), link)
+        self.hint.setText(
+            "Select the Username of a third party to see or change its access."
+            if rows
+            else "No third party has access to your tax accounts."
+        )
+
+    def username_links(self) -> list[LinkButton]:
+        return [
+            w
+            for row in range(self.model.rowCount())
+            if isinstance(
+                w := self.view.indexWidget(
+                    self.model.index(row, ThirdPartiesModel.Column.USERNAME)
+                ),
+                LinkButton,
+            )
+        ]
+
+    def open_third_party(self, third_party_id: int) -> None:
+        self.main.push(ThirdPartyPage(self.main, third_party_id))
+
+
+class ThirdPartyPage(Page):
+    """One third party: the Access tab, Manage Account Access, and the History."""
+
+    title = "Third party"
+
+    def __init__(self, main: MainWindow, third_party_id: int) -> None:
+        super().__init__(main)
+        self.third_party_id = third_party_id
+        self.inner = QWidget()
+        self.form = Ui_ThirdPartyPage()
+        self.form.setupUi(self.inner)
+        self.body.addWidget(self.inner, 1)
+        self.form.titleLabel.setObjectName("heading")
+        self.manage_access_link = LinkButton("Manage Access")
+        self.manage_access_link.clicked.connect(lambda: self.form.tabs.setCurrentIndex(0))
+        self.manage_account_access_link = LinkButton("Manage Account Access")
+        self.manage_account_access_link.clicked.connect(lambda: self.form.tabs.setCurrentIndex(1))
+        self.form.linkColumn.addWidget(self.manage_access_link)
+        self.form.linkColumn.addWidget(self.manage_account_access_link)
+        self.cancel_access_link = LinkButton("Cancel Access")
+        self.cancel_access_link.setAccessibleDescription(
+            "Cancel all of this third party's access to your accounts"
+        )
+        self.cancel_access_link.clicked.connect(self._cancel_general_access)
+        self.form.generalRow.insertWidget(3, self.cancel_access_link)
+        self.form.generalAccessLabel.setObjectName("subheading")
+        self.form.generalRow.setStretch(1, 1)
+        self.form.generalLayout.insertWidget(
+            1,
+            note(
+                "Cancel Access ends this third party's access to all of your tax accounts at "
+                "once. Once access is cancelled, it cannot be undone: the third party must "
+                "send a new request for your approval."
+            ),
+        )
+
+        self.access_model = AccessModel()
+        self.form.accessTable.setModel(self.access_model)
+        setup_table(self.form.accessTable, stretch_column=AccessModel.Column.ACCOUNT)
+        self.history_model = HistoryModel(describe_history)
+        self.form.historyTable.setModel(self.history_model)
+        setup_table(self.form.historyTable, stretch_column=HistoryModel.Column.DETAILS)
+        self.username = ""
+
+    def refresh(self) -> None:
+        rows: list[GrantView] = (
+            self.call(grants.access_of_third_party, self.actor, self.third_party_id) or []
+        )
+        history = self.call(audit.history_with_third_party, self.actor, self.third_party_id) or []
+        self.history_model.set_rows(history)
+        if rows:
+            self.username = rows[0].third_party_username
+            name = rows[0].third_party_name
+            self.form.titleLabel.setText(f"{name} ({self.username})")
+        elif not self.username:
+            self.form.titleLabel.setText("Third party")
+        self.title = self.username or "Third party"
+        self.form.subtitleLabel.setText(
+            f"Has access to {len(rows)} of your tax accounts."
+            if rows
+            else "Has no access to your tax accounts. To work for you again, it must send "
+            "a new request for your approval."
+        )
+        self.access_model.set_rows(rows)
+        for row, grant in enumerate(rows):
+            link = LinkButton(grant.level.label)
+            link.setAccessibleName(grant.level.label)
+            link.setAccessibleDescription(f"Access Type for {grant.account.label}; change it")
+            link.clicked.connect(lambda _=False, g=grant: self.open_account_security(g))
+            self.form.accessTable.setIndexWidget(
+                self.access_model.index(row, AccessModel.Column.ACCESS_TYPE), link
+            )
+        self.form.generalAccessDetail.setText(
+            f"All of {self.username or 'this third party'}'s access to your accounts."
+            if rows
+            else "Nothing to cancel."
+        )
+        self.cancel_access_link.setEnabled(bool(rows))
+        self.manage_account_access_link.setEnabled(bool(rows))
+
+    def access_type_links(self) -> list[LinkButton]:
+        return [
+            w
+            for row in range(self.access_model.rowCount())
+            if isinstance(
+                w := self.form.accessTable.indexWidget(
+                    self.access_model.index(row, AccessModel.Column.ACCESS_TYPE)
+                ),
+                LinkButton,
+            )
+        ]
+
+    def open_account_security(self, grant: GrantView) -> None:
+        if AccountSecurityDialog.ask(self, grant) is not None:
+            self.main.statusBar().showMessage("Access type saved.", 8000)
+        self.refresh()
+
+    def _cancel_general_access(self) -> None:
+        who = self.username or "this third party"
+        if not dialogs.confirm(
+            self,
+            "Cancel Access",
+            f"Cancel all of {who}'s access to your tax accounts?",
+            "Once access is cancelled, it cannot be undone. It will be up to the third party "
+            "to send a new request for your approval.",
+        ):
+            return
+        count = self.call(grants.cancel_general_access, self.actor, self.third_party_id)
+        if count is None:
+            return
+        self.main.statusBar().showMessage(
+            f"Cancelled {who}'s access to {count} account{'s' if count != 1 else ''}.", 10000
+        )
+        self.main.go_back()
+
+
+def describe_history(entry: HistoryEntry) -> str:
+    text = _history_detail(entry)
+    if entry.account:
+        return f"{entry.account}: {text}" if text else entry.account
+    return text
+
+
+def _history_detail(entry: HistoryEntry) -> str:
+    d = entry.details
+    labels: dict[object, str] = {level.value: level.label for level in AccessLevel}
+    if entry.action == "grant_level_changed":
+        return (
+            f"{labels.get(d.get('old'), d.get('old'))} → {labels.get(d.get('new'), d.get('new'))}"
+        )
+    if entry.action == "grant_created" or entry.action == "grant_cancelled":
+        return labels.get(d.get("level"), "")
+    if entry.action in (
+        "request_created",
+        "request_approved",
+        "request_denied",
+        "request_withdrawn",
+        "request_expired",
+    ):
+        return f"Request {d.get('number', '')}"
+    if entry.action == "general_access_cancelled":
+        return f"{d.get('grants', 0)} account(s)"
+    return ""
+
+
+class AccountSecurityDialog(QDialog):
+    """Access Type → Account Security: Change → a drop-down of access types → Save."""
+
+    def __init__(self, parent: QWidget, grant: GrantView) -> None:
+        super().__init__(parent)
+        self.grant = grant
+        self.actor = parent.actor  # type: ignore[attr-defined]
+        self.saved: GrantView | None = None
+        self.setWindowTitle("Account Security")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(12)
+        layout.addWidget(heading("Account Security", 2))
+        info = QFormLayout()
+        info.addRow(
+            "Third party:", QLabel(f"{grant.third_party_name} ({grant.third_party_username})")
+        )
+        info.addRow("Account:", QLabel(grant.account.label))
+        self.current_label = QLabel(grant.level.label)
+        self.current_label.setAccessibleName("Current access type")
+        info.addRow("Access Type:", self.current_label)
+        layout.addLayout(info)
+        self.change_link = LinkButton("Change")
+        self.change_link.clicked.connect(self._start_change)
+        layout.addWidget(self.change_link)
+        self.level_combo = level_combo(grant.level)
+        self.level_combo.setAccessibleName("New access type")
+        self.level_combo.setVisible(False)
+        self.level_combo.currentIndexChanged.connect(self._level_changed)
+        layout.addWidget(self.level_combo)
+        self.explain = note(describe_level(grant.level))
+        layout.addWidget(self.explain)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.reject)
+        self.save_button = QPushButton("Save")
+        self.save_button.setEnabled(False)
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self._save)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        self.resize(520, 300)
+
+    @classmethod
+    def ask(cls, parent: QWidget, grant: GrantView) -> GrantView | None:
+        dialog = cls(parent, grant)
+        try:
+            dialog.exec()
+            return dialog.saved
+        finally:
+            dialog.deleteLater()
+
+    def _start_change(self) -> None:
+        self.level_combo.setVisible(True)
+        self.change_link.setEnabled(False)
+        self.level_combo.setFocus()
+
+    def _level_changed(self) -> None:
+        level: AccessLevel = self.level_combo.currentData()
+        self.explain.setText(describe_level(level))
+        self.save_button.setEnabled(level is not self.grant.level)
+
+    def _save(self) -> None:
+        level: AccessLevel = self.level_combo.currentData()
+        try:
+            self.saved = grants.change_level(self.actor, self.grant.id, level)
+        except MtcError as exc:
+            dialogs.show_error(self, exc)
+            self.reject()
+            return
+        self.accept()

@@ -1,0 +1,67 @@
+"""Compile the Qt Designer layouts in ui/ into mtc_desktop/gui/forms/ui_*.py.
+
+    python packaging/compile_ui.py          # write the modules
+    python packaging/compile_ui.py --check  # exit 1 if a module is stale
+
+The generated modules are committed (so the program starts without a compile step) and
+never edited by hand; tests/gui/test_ui_forms.py fails when one is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UI_DIR = ROOT / "ui"
+OUT_DIR = ROOT / "mtc_desktop" / "gui" / "forms"
+
+
+def _uic() -> str:
+    here = Path(sys.executable).parent / "pyside6-uic"
+    return str(here) if here.exists() else (shutil.which("pyside6-uic") or "pyside6-uic")
+
+
+def compile_one(ui: Path, out: Path) -> None:
+    subprocess.run([_uic(), "--from-imports", str(ui), "-o", str(out)], check=True)
+    # uic stamps neither date nor path into the file, so output is reproducible.
+
+
+def target_for(ui: Path) -> Path:
+    return OUT_DIR / f"ui_{ui.stem}.py"
+
+
+def stale() -> list[str]:
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for ui in sorted(UI_DIR.glob("*.ui")):
+            fresh = Path(tmp) / target_for(ui).name
+            compile_one(ui, fresh)
+            current = target_for(ui)
+            if not current.exists() or current.read_text() != fresh.read_text():
+                problems.append(f"{current.relative_to(ROOT)} is out of date with {ui.name}")
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    if args.check:
+        problems = stale()
+        for line in problems:
+            print(line)
+        return 1 if problems else 0
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for ui in sorted(UI_DIR.glob("*.ui")):
+        compile_one(ui, target_for(ui))
+        print(f"{ui.name} -> {target_for(ui).relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
