@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 
 from mtc_desktop import __version__
 from mtc_desktop.domain.errors import MtcError
-from mtc_desktop.store import database
 
 log = logging.getLogger("mtc_desktop")
 
@@ -40,6 +39,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
     from mtc_desktop.services import demo
+    from mtc_desktop.store import database
 
     target = database.resolve_target(args.database)
     if target.path is not None and target.path.exists() and target.path.stat().st_size:
@@ -65,6 +65,8 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_check(args: argparse.Namespace) -> int:
+    from mtc_desktop.store import database
+
     report = database.check_database(args.database)
     for line in report.lines:
         print(
@@ -75,6 +77,8 @@ def _cmd_db_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from mtc_desktop.store import database
+
     target = database.resolve_target(args.database)
     before = None
     if target.path is not None:

@@ -12,8 +12,9 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -22,10 +23,10 @@ from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.gui import dialogs
 from mtc_desktop.gui.login import LoginWindow
 from mtc_desktop.resources import resource
-from mtc_desktop.services import requests
-from mtc_desktop.services.base import Actor
-from mtc_desktop.services.demo import DemoLogon
-from mtc_desktop.store import database
+from mtc_desktop.services.demo_logons import DemoLogon
+
+if TYPE_CHECKING:
+    from mtc_desktop.services.base import Actor
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,9 @@ class Session(QObject):
 
     def open_main_window(self, actor: Actor) -> None:
         from mtc_desktop.gui.main_window import MainWindow
+        from mtc_desktop.services import requests
 
+        requests.expire_overdue()  # before anything shows a request that has run out
         window = MainWindow(actor)
         window.switch_logon_requested.connect(self.switch_logon)
         self.main_window = window
@@ -75,24 +78,32 @@ class Session(QObject):
         self.login_window.activateWindow()
 
 
-def _open(target: str | None, demo_logons: Sequence[DemoLogon]) -> LoginWindow:
+def _open_database(target: str | None) -> None:
+    from mtc_desktop.store import database
+
+    database.open_database(target)
+
+
+def _close_database() -> None:
+    from mtc_desktop.store import database
+
+    database.close_database()
+
+
+def launch(target: str | None, demo_logons: Sequence[DemoLogon] = ()) -> LoginWindow:
+    """Open the database and show the login window on the running QApplication."""
     app = QApplication.instance()
     assert isinstance(app, QApplication), "create a QApplication first"
     _apply_look(app)
-    database.open_database(target)
-    requests.expire_overdue()
+    _open_database(target)
     session = Session(demo_logons)
     session.login_window.show()
     return session.login_window
 
 
-def launch(target: str | None, demo_logons: Sequence[DemoLogon] = ()) -> LoginWindow:
-    """Open the database and show the login window on the running QApplication."""
-    return _open(target, demo_logons)
-
-
 def _make_demo_database() -> tuple[str, list[DemoLogon], Path]:
     from mtc_desktop.services import demo
+    from mtc_desktop.store import database
 
     folder = Path(tempfile.mkdtemp(prefix="mtc-desktop-demo-"))
     path = folder / "demo.db"
@@ -102,6 +113,12 @@ def _make_demo_database() -> tuple[str, list[DemoLogon], Path]:
     finally:
         database.close_database()
     return str(path), logons, folder
+
+
+def _cannot_start(exc: MtcError, parent: QWidget | None = None) -> int:
+    print(f"mtc-desktop: {exc.message}", file=sys.stderr)
+    dialogs.warn(parent, APP_NAME, "MTC Desktop cannot start.", exc.message)
+    return 1
 
 
 def _excepthook(kind: type[BaseException], value: BaseException, tb: object) -> None:
@@ -123,17 +140,28 @@ def run(target: str | None = None, demo: bool = False) -> int:
                     "Use --demo or --database, not both: a demo never opens a real database."
                 )
             target, demo_logons, demo_folder = _make_demo_database()
-        window = launch(target, demo_logons)
     except MtcError as exc:
-        dialogs.warn(None, APP_NAME, "MTC Desktop cannot start.", exc.message)
-        print(f"mtc-desktop: {exc.message}", file=sys.stderr)
-        return 1
-    sys.excepthook = _excepthook
+        return _cannot_start(exc)
+    # The login window shows first; the database (and the services with it) load right
+    # after, while the user reads the window — start-up is what the user waits for.
+    window = Session(demo_logons).login_window
+    window.show()
     window.raise_()
-    QTimer.singleShot(0, window.activateWindow)
+    status = {"code": 0}
+
+    def open_database() -> None:
+        try:
+            _open_database(target)
+        except MtcError as exc:
+            status["code"] = _cannot_start(exc, window)
+            window.close()
+
+    window.first_painted.connect(open_database, Qt.ConnectionType.SingleShotConnection)
+    sys.excepthook = _excepthook
     try:
-        return app.exec()
+        code = app.exec()
+        return status["code"] or code
     finally:
-        database.close_database()
+        _close_database()
         if demo_folder is not None:
             shutil.rmtree(demo_folder, ignore_errors=True)

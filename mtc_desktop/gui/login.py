@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QHeaderView, QTableWidgetItem, QWidget
 
 from mtc_desktop.domain.errors import AuthenticationFailed, MtcError
 from mtc_desktop.gui.forms.ui_login_window import Ui_LoginWindow
-from mtc_desktop.services import logons
-from mtc_desktop.services.base import Actor
-from mtc_desktop.services.demo import DEMO_PASSWORD, DemoLogon
+from mtc_desktop.services.demo_logons import DEMO_PASSWORD, DemoLogon
 
 
 class LoginWindow(QWidget):
     logged_in = Signal(object)  # Actor
+    first_painted = Signal()
+    _painted = False
 
     def __init__(
         self, demo_logons: Sequence[DemoLogon] = (), parent: QWidget | None = None
@@ -60,6 +61,12 @@ class LoginWindow(QWidget):
             + 4
         )
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)
+
     def _use_demo_logon(self, row: int, _column: int = 0) -> None:
         item = self.form.demoTable.item(row, 0)
         if item is None:
@@ -79,6 +86,9 @@ class LoginWindow(QWidget):
             self.show_message("Enter your username and password.")
             (self.form.usernameEdit if not username else self.form.passwordEdit).setFocus()
             return
+        # Imported on first use, so that the window shows before the services load.
+        from mtc_desktop.services import logons
+
         try:
             actor = logons.log_in(username, password)
         except AuthenticationFailed as exc:
@@ -96,7 +106,7 @@ class LoginWindow(QWidget):
     def _create_logon(self) -> None:
         from mtc_desktop.gui.create_logon import CreateLogonWizard
 
-        actor: Actor | None = CreateLogonWizard.ask(self)
+        actor = CreateLogonWizard.ask(self)
         if actor is not None:
             self.logged_in.emit(actor)
 

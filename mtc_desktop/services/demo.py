@@ -18,6 +18,7 @@ from mtc_desktop.domain.model import AccountType, ApprovalMethod, Role, Taxpayer
 from mtc_desktop.domain.text import name_key
 from mtc_desktop.services import logons, requests
 from mtc_desktop.services.base import Actor, now, transaction
+from mtc_desktop.services.demo_logons import DEMO_PASSWORD, DemoLogon, demo_logons
 from mtc_desktop.services.requests import LineDecision, RequestDraft
 from mtc_desktop.services.taxpayers import (
     account_number,
@@ -37,16 +38,6 @@ from mtc_desktop.store.models import (
     Taxpayer,
     db,
 )
-
-DEMO_PASSWORD = "training-password-2026"
-
-
-@dataclass(frozen=True)
-class DemoLogon:
-    username: str
-    role: Role
-    name: str
-    what: str
 
 
 @dataclass(frozen=True)
@@ -262,29 +253,6 @@ def create_demo(progress: Callable[[str], None] | None = None) -> list[DemoLogon
     )
     say("requests and grants")
     return demo_logons()
-
-
-def demo_logons() -> list[DemoLogon]:
-    return [
-        DemoLogon(
-            "harborbakery",
-            Role.TAXPAYER,
-            "Harbor Street Bakery LLC",
-            "a business with a pending request to decide",
-        ),
-        DemoLogon("msantos", Role.TAXPAYER, "Maria Santos", "an individual with one preparer"),
-        DemoLogon(
-            "edurand", Role.TAXPAYER, "Élodie Durand-Lefèvre", "a pending printed-form request"
-        ),
-        DemoLogon("smithcpa", Role.THIRD_PARTY, "Smith & Daughters CPA", "a preparer with clients"),
-        DemoLogon(
-            "beaconpayroll",
-            Role.THIRD_PARTY,
-            "Beacon Payroll Services Inc.",
-            "a payroll firm waiting for decisions",
-        ),
-        DemoLogon("dorclerk", Role.DOR_STAFF, "Pat Rivera (DOR)", "DOR back office"),
-    ]
 
 
 _FIRST = (

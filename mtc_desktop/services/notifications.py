@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from mtc_desktop.domain.errors import NotFound
 from mtc_desktop.domain.model import MessageKind
-from mtc_desktop.notify.compose import compose_email
 from mtc_desktop.services.base import Actor, current_logon, now, reading, writing
 from mtc_desktop.store.models import Logon, Message, Taxpayer
 
@@ -30,6 +29,8 @@ def _write(
     when = now()
     raw = ""
     if kind is MessageKind.EMAIL and to_address:
+        from mtc_desktop.notify.compose import compose_email  # email.* is slow to import
+
         raw = compose_email(
             to_name=to_name, to_address=to_address, subject=subject, body=body, when=when
         ).as_string()

@@ -14,18 +14,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-import platformdirs
 from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse.migrations import Runner
 
 from mtc_desktop.domain.errors import EnvironmentProblem, MtcError
 from mtc_desktop.store.models import ALL_MODELS, db
+
+if TYPE_CHECKING:
+    from playhouse.migrations import Runner
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,8 @@ class Target:
 
 
 def default_path() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_data_dir("mtc-desktop", appauthor=False)) / "mtc-desktop.db"
 
 
@@ -86,9 +91,20 @@ def resolve_target(arg: str | os.PathLike[str] | None = None) -> Target:
     return Target(url=f"sqlite:///{path}", path=path)
 
 
+def _number(name: str) -> int:
+    """A migration's number, the digits its name starts with (as playhouse.migrations reads it)."""
+    digits = re.match(r"\d+", name)
+    return int(digits.group()) if digits else 0
+
+
+def _migration_names() -> dict[str, int]:
+    """The migration scripts, by name, with their numbers."""
+    return {path.stem: _number(path.stem) for path in MIGRATIONS_DIR.glob("[0-9]*.py")}
+
+
 def schema_version() -> int:
     """The schema version this program writes: the number of its last migration."""
-    return max(m.idx for m in Runner(SqliteDatabase(":memory:"), str(MIGRATIONS_DIR)).migrations())
+    return max(_migration_names().values())
 
 
 @dataclass(frozen=True)
@@ -171,13 +187,18 @@ def connect(target: Target) -> Database:
 
 
 def _runner(database: Database) -> Runner:
+    # Imported only when a schema is created or upgraded: it costs start-up time.
+    from playhouse.migrations import Runner
+
     return Runner(database, str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
 
 
 def applied_version(database: Database) -> int:
-    runner = _runner(database)
-    applied = [m.idx for m in runner.status() if m.applied]
-    return max(applied, default=0)
+    """The number of the last migration recorded in the history table (0 for none)."""
+    if not database.table_exists(HISTORY_TABLE):
+        return 0
+    applied = {row[0] for row in database.execute_sql(f"SELECT name FROM {HISTORY_TABLE}")}
+    return max((_number(name) for name in applied), default=0)
 
 
 def _upgrade(database: Database, target: Target) -> list[str]:

@@ -1,0 +1,99 @@
+"""Start-up: process start to the login window shown, against a bare PySide6 window.
+
+    .venv/bin/python benchmarks/bench_startup.py [--runs 7]
+
+Each run is a fresh process (QT_QPA_PLATFORM=offscreen unless a display is set); the
+parent times from spawning it until the child reports its window's first paint, and the
+child reports its own peak memory at that moment (ru_maxrss). The program is started
+through ``mtc-desktop``'s own ``main()``. Prints medians and the ratio to the bare window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Both children report the moment their window is first painted: what a user waits for.
+PAINTED = r"""
+import resource, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+class FirstPaint(QObject):
+    def __init__(self, name):
+        super().__init__()
+        self.name, self.done = name, False
+    def eventFilter(self, obj, event):
+        if (not self.done and event.type() == QEvent.Type.Paint
+                and type(obj).__name__ == self.name):
+            self.done = True
+            print("shown", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+            QTimer.singleShot(0, QApplication.instance().quit)
+        return False
+"""
+
+BARE = PAINTED + r"""
+app = QApplication(sys.argv[:1])
+spy = FirstPaint("QWidget"); app.installEventFilter(spy)
+w = QWidget(); w.setWindowTitle("bare"); w.resize(760, 560); w.show()
+app.exec()
+"""
+
+# The real command, `mtc-desktop --database FILE`, through its own main().
+OURS = PAINTED + r"""
+app = QApplication(sys.argv[:1])
+spy = FirstPaint("LoginWindow"); app.installEventFilter(spy)
+from mtc_desktop.cli import main
+main(["--database", sys.argv[1]])
+"""
+
+
+def _run(code: str, *args: str) -> tuple[float, int]:
+    env = dict(os.environ)
+    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - started
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    word, kib = line.split()
+    assert word == "shown", line
+    return elapsed, int(kib)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.db"
+        subprocess.run(
+            [sys.executable, "-m", "mtc_desktop.cli", "demo-data", "--database", str(db)],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        _run(BARE), _run(OURS, str(db))  # warm the file cache
+        bare = [_run(BARE) for _ in range(args.runs)]
+        ours = [_run(OURS, str(db)) for _ in range(args.runs)]
+    bare_t = statistics.median(t for t, _ in bare)
+    ours_t = statistics.median(t for t, _ in ours)
+    bare_m = max(m for _, m in bare) / 1024
+    ours_m = max(m for _, m in ours) / 1024
+    print(f"bare PySide6 window : {bare_t * 1000:7.0f} ms   peak {bare_m:6.1f} MiB")
+    print(f"MTC Desktop login   : {ours_t * 1000:7.0f} ms   peak {ours_m:6.1f} MiB")
+    print(f"ratio               : {ours_t / bare_t:7.2f}x  memory +{ours_m - bare_m:.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The demo logons and their shared password, apart from the demo builder so that the
+login window can list them without importing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mtc_desktop.domain.model import Role
+
+DEMO_PASSWORD = "training-password-2026"
+
+
+@dataclass(frozen=True)
+class DemoLogon:
+    username: str
+    role: Role
+    name: str
+    what: str
+
+
+def demo_logons() -> list[DemoLogon]:
+    return [
+        DemoLogon(
+            "harborbakery",
+            Role.TAXPAYER,
+            "Harbor Street Bakery LLC",
+            "a business with a pending request to decide",
+        ),
+        DemoLogon("msantos", Role.TAXPAYER, "Maria Santos", "an individual with one preparer"),
+        DemoLogon(
+            "edurand", Role.TAXPAYER, "Élodie Durand-Lefèvre", "a pending printed-form request"
+        ),
+        DemoLogon("smithcpa", Role.THIRD_PARTY, "Smith & Daughters CPA", "a preparer with clients"),
+        DemoLogon(
+            "beaconpayroll",
+            Role.THIRD_PARTY,
+            "Beacon Payroll Services Inc.",
+            "a payroll firm waiting for decisions",
+        ),
+        DemoLogon("dorclerk", Role.DOR_STAFF, "Pat Rivera (DOR)", "DOR back office"),
+    ]
