@@ -21,22 +21,29 @@ from tests.gui.conftest import ModalAnswer, buttons, click, log_in, main_window,
 def _open_more(qtbot, main: QWidget) -> None:
     click(qtbot, main, "Manage My Profile")
     page = main.current_page
-    page.tabs.setCurrentIndex([page.tabs.tabText(i) for i in range(page.tabs.count())].index("More…"))
+    page.tabs.setCurrentIndex(
+        [page.tabs.tabText(i) for i in range(page.tabs.count())].index("More…")
+    )
 
 
-def _grants(username: str) -> dict[str, str]:
+def _grants(username: str, client: str = "harborbakery") -> dict[str, str]:
+    """The active grants of third party ``username`` on the accounts of ``client``."""
     tp = Logon.get(Logon.username == username)
+    owner = Logon.get(Logon.username == client)
     return {
         g.account.account_type: g.level
         for g in AccessGrant.select().where(
-            (AccessGrant.third_party == tp.id) & (AccessGrant.status == "active")
-            & (AccessGrant.taxpayer != tp.taxpayer_id)
+            (AccessGrant.third_party == tp.id)
+            & (AccessGrant.status == "active")
+            & (AccessGrant.taxpayer == owner.taxpayer_id)
         )
     }
 
 
 def _set_row(dialog: ApproveDenyDialog, account_type_label: str, give: bool, level: str) -> None:
-    for line, box, combo in zip(dialog.request.lines, dialog.give_boxes, dialog.level_boxes, strict=True):
+    for line, box, combo in zip(
+        dialog.request.lines, dialog.give_boxes, dialog.level_boxes, strict=True
+    ):
         if line.account.account_type.label == account_type_label:
             box.setChecked(give)
             if give:
@@ -63,7 +70,9 @@ def test_taxpayer_approves_one_account_lower_and_denies_another(qtbot, login_win
         assert headers == ["Account", "Requested Rights", "Give Rights", "Granted Rights"]
         # Granted Rights offers every level and starts at the requested one.
         combo = dialog.level_boxes[0]
-        assert [combo.itemText(i) for i in range(combo.count())] == [l.label for l in AccessLevel]
+        assert [combo.itemText(i) for i in range(combo.count())] == [
+            level.label for level in AccessLevel
+        ]
         assert combo.currentText() == "File and Pay"
         _set_row(dialog, "Withholding", True, "Pay")
         _set_row(dialog, "Paid Family and Medical Leave", False, "")
@@ -79,8 +88,12 @@ def test_taxpayer_approves_one_account_lower_and_denies_another(qtbot, login_win
     assert AccessRequest.get_by_id(request.id).status == "approved"
     assert _grants("beaconpayroll") == {"withholding": "pay"}
     beacon = Logon.get(Logon.username == "beaconpayroll")
-    kinds = {m.kind for m in Message.select().where(
-        (Message.recipient == beacon.id) & (Message.request == request.id))}
+    kinds = {
+        m.kind
+        for m in Message.select().where(
+            (Message.recipient == beacon.id) & (Message.request == request.id)
+        )
+    }
     assert kinds == {"email", "emessage"}
     # The taxpayer's own inbox shows the decision email, and the header counts it.
     assert "unread" in main.inbox_link.text()
@@ -147,19 +160,19 @@ def test_taxpayer_changes_a_level(qtbot, login_window) -> None:
     page = _open_third_party(qtbot, main, "smithcpa")
     click(qtbot, page, "Manage Access")
     assert page.form.tabs.tabText(page.form.tabs.currentIndex()) == "Access"
-    assert [l.text() for l in page.access_type_links()] == ["File", "Full Access"]
+    assert [link.text() for link in page.access_type_links()] == ["File", "Full Access"]
 
     def change(dialog: QWidget) -> None:
         assert isinstance(dialog, AccountSecurityDialog)
         assert not dialog.level_combo.isVisible()
         buttons(dialog, "Change")[0].click()
-        combo = [c for c in dialog.findChildren(QComboBox) if c.isVisible()][0]
+        combo = next(c for c in dialog.findChildren(QComboBox) if c.isVisible())
         combo.setCurrentText("File and Pay")
         buttons(dialog, "Save")[0].click()
 
     when_modal(change, of_type=AccountSecurityDialog)
     click(qtbot, page, "File")
-    assert [l.text() for l in page.access_type_links()] == ["File and Pay", "Full Access"]
+    assert [link.text() for link in page.access_type_links()] == ["File and Pay", "Full Access"]
     assert _grants("smithcpa") == {"meals": "file_and_pay", "sales_and_use": "full_access"}
     # The history shows the change, by whom.
     rows = [page.history_model.row_object(r) for r in range(page.history_model.rowCount())]
@@ -179,12 +192,14 @@ def test_taxpayer_cancels_a_third_party(qtbot, login_window) -> None:
     assert "new request" in answer.informative
     listing = main.current_page
     assert isinstance(listing, ThirdPartiesPage)
-    assert [l.text() for l in listing.username_links()] == []
+    assert [link.text() for link in listing.username_links()] == []
     assert _grants("smithcpa") == {}
     smith = Logon.get(Logon.username == "smithcpa")
-    assert Message.select().where(
-        (Message.recipient == smith.id) & Message.subject.contains("cancelled your access")
-    ).exists()
+    assert (
+        Message.select()
+        .where((Message.recipient == smith.id) & Message.subject.contains("cancelled your access"))
+        .exists()
+    )
 
 
 def test_answering_no_to_cancel_changes_nothing(qtbot, login_window) -> None:
@@ -229,7 +244,7 @@ def test_decisions_survive_a_restart(qtbot, login_window, demo_db) -> None:
     qtbot.addWidget(again)
     main = log_in(qtbot, again, "harborbakery")
     page = _open_third_party(qtbot, main, "smithcpa")
-    assert [l.text() for l in page.access_type_links()] == ["File", "View Only"]
+    assert [link.text() for link in page.access_type_links()] == ["File", "View Only"]
     main.close()
     again.close()
 
@@ -237,8 +252,11 @@ def test_decisions_survive_a_restart(qtbot, login_window, demo_db) -> None:
 def test_faq_links_are_focusable_buttons_named_like_the_faq(qtbot, login_window) -> None:
     main = log_in(qtbot, login_window, "harborbakery")
     _open_more(qtbot, main)
-    for label in ("Manage My Profile", "View Access Requests from Third Parties",
-                  "Manage Third-party Access"):
+    for label in (
+        "Manage My Profile",
+        "View Access Requests from Third Parties",
+        "Manage Third-party Access",
+    ):
         (link,) = buttons(main, label)
         assert link.accessibleName() == label
         assert link.focusPolicy() & link.focusPolicy().TabFocus
