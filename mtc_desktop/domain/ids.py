@@ -5,9 +5,10 @@ way for its type (``123-45-6789`` or ``123 45 6789`` for an SSN or ITIN, ``12-34
 for an FEIN) or not at all (``123456789``).
 
 Non-ASCII digits: input is first put in Unicode NFKC form, which turns full-width digits
-and dashes (as typed with many East Asian input methods) into ASCII ones. Digits of other
-scripts (Arabic-Indic, Devanagari, ...) are refused with a message asking for 0-9: they
-are never silently converted, because an ID that looks different on paper than on screen
+and dashes (as typed with many East Asian input methods) into ASCII ones. Any other
+character with a numeric value (digits of other scripts such as Arabic-Indic or Devanagari;
+circled, superscript or mathematical digits) is refused with a message asking for 0-9: it
+is never silently converted, because an ID that looks different on paper than on screen
 is how a wrong account gets authorized.
 """
 
@@ -39,6 +40,10 @@ _ID_LABELS = {
 _GROUPS = {IdType.SSN: (3, 5), IdType.ITIN: (3, 5), IdType.FEIN: (2,)}
 _EXAMPLES = {IdType.SSN: "123-45-6789", IdType.ITIN: "912-70-1234", IdType.FEIN: "04-1234567"}
 _DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
+# ASCII and full-width 0-9: the only digits accepted (see the module docstring).
+_ACCEPTED_DIGITS = frozenset(
+    "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
+)
 
 # Published, never-issued SSNs (the Woolworth wallet card and an advertisement).
 KNOWN_INVALID_SSNS = frozenset({"078051120", "219099999"})
@@ -72,7 +77,20 @@ ITIN_FOR_THIRD_PARTY = (
 )
 
 
+def _refuse_other_digits(id_type: IdType, raw: str, field: str) -> None:
+    # Checked before NFKC, which would turn ① or ² into 1 or 2 without a word.
+    for char in raw:
+        if char in _ACCEPTED_DIGITS or unicodedata.numeric(char, None) is None:
+            continue
+        what = "a digit of another script" if unicodedata.category(char) == "Nd" else "not 0-9"
+        raise InvalidInput(
+            f"The {id_type.value} must be written with the digits 0-9; {char!r} is {what}.",
+            field,
+        )
+
+
 def _digits(id_type: IdType, raw: str, field: str) -> str:
+    _refuse_other_digits(id_type, raw, field)
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
         raise InvalidInput(f"Enter the {id_type.value} (9 digits).", field)
