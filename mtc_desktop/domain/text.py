@@ -20,7 +20,10 @@ MIN_USERNAME_LENGTH = 3
 _SPACES = re.compile(r"\s+")
 # Characters that change how text is shown without being part of it: bidirectional
 # overrides and isolates can make a name read differently on screen than it is stored.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+# These are Unicode's Bidi_Control characters, all twelve of them.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 # Invisible characters that carry no meaning in a name and are dropped.
 _INVISIBLE = frozenset("\u200b\ufeff\u2060\u00ad")
 # Joiners are kept in a name (Persian and Indic names need them) but ignored when comparing.
