@@ -28,8 +28,10 @@ PASSWORD = "a-long-test-password-42"
 @pytest.fixture(autouse=True, scope="session")
 def _cheap_hashing() -> Iterator[None]:
     """argon2id still, with tiny parameters: the tests log in thousands of times."""
+    previous = logons.password_hasher()
     logons.set_password_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     yield
+    logons.set_password_hasher(previous)
 
 
 @pytest.fixture
