@@ -1,0 +1,432 @@
+"""Opening, stamping, checking and refusing database files (mtc_desktop.store.database)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from peewee import IntegrityError, OperationalError, SqliteDatabase
+from playhouse.migrations import Runner
+
+from mtc_desktop.domain.errors import EnvironmentProblem
+from mtc_desktop.store import database as store_db
+from mtc_desktop.store.database import (
+    APPLICATION_ID,
+    HISTORY_TABLE,
+    MIGRATIONS_DIR,
+    DatabaseRefused,
+    Target,
+    check_database,
+    open_database,
+    read_stamp,
+    resolve_target,
+    schema_version,
+)
+from mtc_desktop.store.models import ALL_MODELS, AccessGrant, AccessRequest, db
+from tests.conftest import World
+from tests.store.helpers import EXPLANATIONS, file_digest, sidecars
+
+
+@pytest.fixture
+def opened(db_path: Path) -> Iterator[Path]:
+    open_database(db_path)
+    yield db_path
+    store_db.close_database()
+
+
+def pragma(name: str) -> object:
+    return db.execute_sql(f"PRAGMA {name}").fetchone()[0]
+
+
+# --- a new database ------------------------------------------------------------------------
+
+
+def test_a_new_file_is_stamped_with_our_id_and_schema_version(opened: Path) -> None:
+    header = opened.read_bytes()[:100]
+    assert header.startswith(b"SQLite format 3\x00")
+    stamp = read_stamp(opened)
+    assert stamp.exists
+    assert stamp.application_id == APPLICATION_ID == int.from_bytes(b"MTCD", "big")
+    assert stamp.user_version == schema_version() == 1
+    assert pragma("application_id") == APPLICATION_ID
+    assert pragma("user_version") == 1
+
+
+def test_sqlite_settings(opened: Path) -> None:
+    assert pragma("journal_mode") == "wal"
+    assert pragma("foreign_keys") == 1
+    assert pragma("synchronous") == 2  # FULL
+    assert pragma("busy_timeout") == 10_000
+
+
+def test_wal_mode_is_kept_in_the_file(opened: Path) -> None:
+    conn = sqlite3.connect(opened)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+def test_write_transactions_take_the_write_lock_at_begin(opened: Path) -> None:
+    other = sqlite3.connect(opened, timeout=0, isolation_level=None)
+    try:
+        # Nothing read or written in the transaction yet: a DEFERRED one would hold no lock.
+        with db.atomic(), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def test_the_file_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    path = tmp_path / "private.db"
+    old_umask = os.umask(0)
+    try:
+        open_database(path)
+        db.execute_sql("SELECT count(*) FROM taxpayer").fetchone()
+        for p in (path, *sidecars(path)):
+            assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+        assert sidecars(path), "expected the -wal and -shm files while open"
+    finally:
+        store_db.close_database()
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_missing_folders_are_made(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "mtc.db"
+    open_database(path)
+    store_db.close_database()
+    assert read_stamp(path).application_id == APPLICATION_ID
+
+
+def test_an_empty_file_becomes_a_new_database(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    open_database(path)
+    store_db.close_database()
+    assert read_stamp(path).user_version == schema_version()
+
+
+def test_reopening_keeps_data_and_history(opened: Path) -> None:
+    db.execute_sql("INSERT INTO setting (key, value) VALUES ('x', '1')")
+    store_db.close_database()
+    open_database(opened)
+    assert db.execute_sql("SELECT value FROM setting WHERE key = 'x'").fetchone() == ("1",)
+    assert db.execute_sql(f"SELECT count(*) FROM {HISTORY_TABLE}").fetchone() == (1,)
+
+
+# --- migrations -----------------------------------------------------------------------------
+
+
+def test_schema_is_made_by_playhouse_migrations(opened: Path) -> None:
+    rows = db.execute_sql(f"SELECT name FROM {HISTORY_TABLE} ORDER BY id").fetchall()
+    assert rows == [("0001_initial",)]
+    runner = Runner(db.obj, str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
+    assert [(m.name, bool(m.applied)) for m in runner.status()] == [("0001_initial", True)]
+    assert runner.up() == []
+
+
+def test_schema_version_is_the_last_migration() -> None:
+    scripts = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
+    assert scripts == ["0001_initial"]
+    assert schema_version() == int(scripts[-1].split("_")[0])
+
+
+def _schema(conn: sqlite3.Connection | SqliteDatabase) -> set[tuple[str, str, str]]:
+    rows = conn.execute_sql if isinstance(conn, SqliteDatabase) else conn.execute
+    out = set()
+    for kind, table, sql in rows(
+        "SELECT type, tbl_name, sql FROM sqlite_master "
+        f"WHERE sql IS NOT NULL AND tbl_name != '{HISTORY_TABLE}'"
+    ).fetchall():
+        # Index names differ (the migration's models use peewee's legacy naming); what
+        # they index must not.
+        out.add((kind, table, re.sub(r'INDEX "[^"]+"', "INDEX", sql)))
+    return out
+
+
+def test_the_migrations_build_exactly_the_models_schema(opened: Path) -> None:
+    memory = SqliteDatabase(":memory:")
+    with memory.bind_ctx(ALL_MODELS):
+        memory.create_tables(ALL_MODELS)
+        from_models = _schema(memory)
+    assert _schema(db.obj) == from_models
+
+
+# --- rules the database itself keeps --------------------------------------------------------
+
+
+def _raw(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def test_two_pending_requests_for_one_pair_are_refused_by_the_database(world: World) -> None:
+    taxpayer = world.taxpayer("Maria Santos")
+    firm = world.third_party("firm")
+
+    def insert(number: str, status: str) -> None:
+        AccessRequest.create(
+            number=number,
+            third_party=firm.logon_id,
+            taxpayer=taxpayer.id,
+            method="printed_form",
+            authorization_code="ABCDE23456",
+            status=status,
+        )
+
+    insert("R-1", "pending")
+    with pytest.raises(IntegrityError), db.atomic():
+        insert("R-2", "pending")
+    # Final requests for the same pair are history, not a second pending one.
+    insert("R-3", "approved")
+    insert("R-4", "withdrawn")
+    # The index is the database's, not the program's: plain sqlite3 meets it too.
+    conn = _raw(Path(db.obj.database))
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            conn.execute(
+                "INSERT INTO access_request (number, third_party_id, taxpayer_id, method, "
+                "authorization_code, status, created_at) "
+                "VALUES ('R-5', ?, ?, 'printed_form', 'X', 'pending', '2026-01-01')",
+                (firm.logon_id, taxpayer.id),
+            )
+    finally:
+        conn.close()
+    statuses = [r.status for r in AccessRequest.select().order_by(AccessRequest.number)]
+    assert statuses == ["pending", "approved", "withdrawn"]
+
+
+def test_another_firm_may_have_its_own_pending_request(world: World) -> None:
+    taxpayer = world.taxpayer("Maria Santos")
+    for name in ("firm1", "firm2"):
+        firm = world.third_party(name)
+        AccessRequest.create(
+            number=f"R-{name}",
+            third_party=firm.logon_id,
+            taxpayer=taxpayer.id,
+            method="printed_form",
+            authorization_code="ABCDE23456",
+        )
+    assert AccessRequest.select().where(AccessRequest.status == "pending").count() == 2
+
+
+def test_two_active_grants_on_one_account_are_refused_by_the_database(world: World) -> None:
+    taxpayer = world.taxpayer("Maria Santos")
+    account = world.accounts(taxpayer)[0]
+    firm = world.third_party("firm")
+
+    def insert(status: str) -> None:
+        AccessGrant.create(
+            third_party=firm.logon_id,
+            account=account.id,
+            taxpayer=taxpayer.id,
+            level="file",
+            status=status,
+        )
+
+    insert("active")
+    with pytest.raises(IntegrityError), db.atomic():
+        insert("active")
+    insert("cancelled")
+    insert("cancelled")
+    conn = _raw(Path(db.obj.database))
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            conn.execute(
+                "INSERT INTO access_grant (third_party_id, account_id, taxpayer_id, level, "
+                "status, created_at, changed_at) "
+                "VALUES (?, ?, ?, 'pay', 'active', '2026-01-01', '2026-01-01')",
+                (firm.logon_id, account.id, taxpayer.id),
+            )
+    finally:
+        conn.close()
+    assert [g.status for g in AccessGrant.select().order_by(AccessGrant.id)] == [
+        "active",
+        "cancelled",
+        "cancelled",
+    ]
+
+
+def test_foreign_keys_are_enforced(opened: Path) -> None:
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"), db.atomic():
+        db.execute_sql(
+            "INSERT INTO tax_account (taxpayer_id, account_type, account_number) "
+            "VALUES (999, 'meals', 'MLS-1')"
+        )
+
+
+# --- files that are not ours, or not for this version ----------------------------------------
+
+
+def test_open_refuses_a_foreign_file_and_leaves_it_untouched(
+    foreign_file: tuple[str, Path],
+) -> None:
+    kind, path = foreign_file
+    before = file_digest(path)
+    with pytest.raises(DatabaseRefused) as info:
+        open_database(path)
+    assert EXPLANATIONS[kind] in info.value.message
+    assert "\n" not in info.value.message
+    assert file_digest(path) == before
+    assert not sidecars(path)
+    assert db.obj is None or db.obj.database != str(path)
+
+
+@pytest.mark.parametrize(("create", "upgrade"), [(False, False), (False, True), (True, False)])
+def test_open_refuses_a_foreign_file_whatever_the_options(
+    foreign_file: tuple[str, Path], create: bool, upgrade: bool
+) -> None:
+    _, path = foreign_file
+    before = file_digest(path)
+    with pytest.raises(DatabaseRefused):
+        open_database(path, create=create, upgrade=upgrade)
+    assert file_digest(path) == before
+
+
+def test_check_refuses_a_foreign_file_and_leaves_it_untouched(
+    foreign_file: tuple[str, Path],
+) -> None:
+    kind, path = foreign_file
+    before = file_digest(path)
+    report = check_database(str(path))
+    assert not report.ok
+    assert len(report.lines) == 1
+    assert EXPLANATIONS[kind] in report.lines[0]
+    assert file_digest(path) == before
+    assert not sidecars(path)
+
+
+def test_check_passes_a_sound_database(db_path: Path) -> None:
+    open_database(db_path)
+    store_db.close_database()
+    report = check_database(str(db_path))
+    assert report.ok
+    assert report.lines == ("integrity: ok", "references: ok", "schema: 1 (current)")
+
+
+def test_check_finds_a_damaged_database(db_path: Path) -> None:
+    open_database(db_path)
+    store_db.close_database()
+    with db_path.open("r+b") as fh:
+        fh.seek(4096 * 3)
+        fh.write(os.urandom(4096 * 20))
+    before = file_digest(db_path)
+    report = check_database(str(db_path))
+    assert not report.ok
+    assert len(report.lines) == 1
+    assert file_digest(db_path) == before
+
+
+def test_check_of_a_missing_file_makes_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "nothing.db"
+    report = check_database(str(path))
+    assert not report.ok
+    assert report.lines == (f"There is no database at {path}.",)
+    assert not path.exists()
+
+
+def test_open_without_create_makes_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "nothing.db"
+    with pytest.raises(DatabaseRefused, match="There is no database"):
+        open_database(path, create=False)
+    assert not path.exists()
+
+
+def test_a_short_file_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "short.db"
+    path.write_bytes(b"SQLite format 3\x00")
+    with pytest.raises(DatabaseRefused, match="not a SQLite file"):
+        open_database(path)
+    assert path.read_bytes() == b"SQLite format 3\x00"
+
+
+# --- naming the database ----------------------------------------------------------------------
+
+
+def test_resolve_a_path(tmp_path: Path) -> None:
+    target = resolve_target(str(tmp_path / "x.db"))
+    assert target.path == tmp_path / "x.db"
+    assert target.is_sqlite
+    assert target.url == f"sqlite:///{tmp_path / 'x.db'}"
+
+
+def test_resolve_a_relative_path_is_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert resolve_target("rel.db").path == tmp_path / "rel.db"
+
+
+def test_resolve_a_sqlite_url(tmp_path: Path) -> None:
+    assert resolve_target(f"sqlite:///{tmp_path}/x.db").path == tmp_path / "x.db"
+
+
+def test_resolve_a_postgresql_url() -> None:
+    target = resolve_target("postgresql://clerk:secret@dbhost:5432/mtc")
+    assert target.path is None
+    assert not target.is_sqlite
+    assert target.describe() == "PostgreSQL database mtc on dbhost"
+    assert "secret" not in target.describe()
+
+
+def test_resolve_refuses_other_schemes() -> None:
+    with pytest.raises(DatabaseRefused, match="mysql:// databases are not supported"):
+        resolve_target("mysql://host/db")
+
+
+def test_resolve_uses_the_environment_then_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MTC_DATABASE_URL", str(tmp_path / "env.db"))
+    assert resolve_target(None).path == tmp_path / "env.db"
+    assert resolve_target(str(tmp_path / "arg.db")).path == tmp_path / "arg.db"
+    monkeypatch.delenv("MTC_DATABASE_URL")
+    default = resolve_target(None)
+    assert default == Target(url=f"sqlite:///{store_db.default_path()}", path=default.path)
+    assert default.path is not None
+    assert default.path.name == "mtc-desktop.db"
+
+
+# --- the machine's complaints become messages ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("complaint", "words"),
+    [
+        ("database is locked", "busy with another workstation"),
+        ("database or disk is full", "disk is full"),
+        ("attempt to write a readonly database", "read-only"),
+        ("disk I/O error", "could not be reached"),
+        ("unable to open database file", "could not be reached"),
+    ],
+)
+def test_environment_errors_become_messages(complaint: str, words: str) -> None:
+    with pytest.raises(EnvironmentProblem, match=words), store_db.environment_errors():
+        raise OperationalError(complaint)
+
+
+def test_other_operational_errors_are_not_hidden() -> None:
+    with pytest.raises(OperationalError, match="no such table"), store_db.environment_errors():
+        raise OperationalError("no such table: nothing")
+
+
+def test_a_locked_database_is_reported_to_the_user(opened: Path) -> None:
+    from mtc_desktop.services.base import transaction
+
+    other = sqlite3.connect(opened, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    db.obj.execute_sql("PRAGMA busy_timeout = 50")
+    try:
+        with pytest.raises(EnvironmentProblem, match="busy"), transaction():
+            db.execute_sql("INSERT INTO setting (key, value) VALUES ('k', 'v')")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert db.execute_sql("SELECT count(*) FROM setting").fetchone() == (0,)
