@@ -11,6 +11,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.levels import AccessLevel
@@ -31,6 +32,7 @@ from mtc_desktop.store.models import (
     AccessGrant,
     AccessRequest,
     AuditEvent,
+    BaseModel,
     Counter,
     Logon,
     RequestLine,
@@ -350,6 +352,19 @@ def _ssn(i: int) -> str:
     return f"{area:03d}{group:02d}{serial:04d}"
 
 
+def _insert_rows(model: type[BaseModel], rows: list[dict[str, Any]]) -> None:
+    """What ``model.insert_many(rows).execute()`` does, as one prepared INSERT run for each
+    row. peewee builds a many-row INSERT value by value, which took three quarters of the
+    time of 100,000 clients; the rows name every column they fill, as here."""
+    fields = [model._meta.fields[name] for name in rows[0]]
+    columns = ", ".join(f'"{field.column_name}"' for field in fields)
+    marks = ", ".join([db.obj.param] * len(fields))
+    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
+    db.cursor().executemany(
+        sql, [tuple(field.db_value(row[field.name]) for field in fields) for row in rows]
+    )
+
+
 def add_bulk_clients(username: str, count: int, seed: int = 2026) -> None:
     """Give the third party ``username`` ``count`` more clients, each with one approved
     Personal Income grant, written in bulk (for scale work)."""
@@ -470,12 +485,12 @@ def add_bulk_clients(username: str, count: int, seed: int = 2026) -> None:
                     }
                 )
                 i += 1
-            Taxpayer.insert_many(rows_t).execute()
-            TaxAccount.insert_many(rows_a).execute()
-            AccessRequest.insert_many(rows_r).execute()
-            RequestLine.insert_many(rows_l).execute()
-            AccessGrant.insert_many(rows_g).execute()
-            AuditEvent.insert_many(rows_e).execute()
+            _insert_rows(Taxpayer, rows_t)
+            _insert_rows(TaxAccount, rows_a)
+            _insert_rows(AccessRequest, rows_r)
+            _insert_rows(RequestLine, rows_l)
+            _insert_rows(AccessGrant, rows_g)
+            _insert_rows(AuditEvent, rows_e)
         _resync_sequences()
 
 
