@@ -65,7 +65,9 @@ class LoginWindow(QWidget):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self.first_painted.emit)
+            # With self as context: PySide6 6.12 raises "Signal source has been deleted" when
+            # a bare SignalInstance.emit fires from a timer armed inside a nested event loop.
+            QTimer.singleShot(0, self, self.first_painted.emit)
 
     def _use_demo_logon(self, row: int, _column: int = 0) -> None:
         item = self.form.demoTable.item(row, 0)
