@@ -18,7 +18,6 @@ from __future__ import annotations
 import enum
 import threading
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -97,19 +96,13 @@ _lock = threading.Lock()
 
 @cache
 def _fonts() -> _Fonts:
-    with _lock:  # registration reads 7 MB of fonts; do it once, even from two threads
+    with _lock:  # registration reads 5 MB of fonts; do it once, even from two threads
         return _Fonts()
 
 
 def ensure_registered() -> None:
     """Load and register the fonts (once per process; about 0.1 s)."""
     _fonts()
-
-
-def font_name(style: Style) -> str:
-    """The primary font of a style, as registered with ReportLab."""
-    _fonts()
-    return _CHAINS[style][0].name
 
 
 def _ignorable(char: str) -> bool:
@@ -126,7 +119,10 @@ def unprintable(text: str) -> tuple[Unprintable, ...]:
             continue
         if unicodedata.bidirectional(char) in _RTL_CLASSES:
             found[char] = Unprintable(char, "right-to-left script")
-        elif not any(fonts.has(face, char) for face in _CHAINS[Style.REGULAR]):
+        elif not all(
+            any(fonts.has(face, char) for face in _CHAINS[style])
+            for style in (Style.REGULAR, Style.BOLD)  # names print in both
+        ):
             found[char] = Unprintable(char, "no shipped font has it")
     return tuple(found.values())
 
@@ -167,11 +163,3 @@ def runs(text: str, style: Style) -> tuple[tuple[str, str], ...]:
 def string_width(text: str, style: Style, size: float) -> float:
     """The width of ``text`` in points, printed in ``style`` at ``size``."""
     return sum(pdfmetrics.stringWidth(chunk, name, size) for name, chunk in runs(text, style))
-
-
-def all_unprintable(texts: Iterable[str]) -> tuple[Unprintable, ...]:
-    seen: dict[str, Unprintable] = {}
-    for text in texts:
-        for item in unprintable(text):
-            seen.setdefault(item.char, item)
-    return tuple(seen.values())
