@@ -3,18 +3,23 @@
 mtc-desktop [--demo] [--database PATH_OR_URL]      open the program
 mtc-desktop demo-data --database D [--clients N]   make a demo database
 mtc-desktop db check|upgrade --database D          check or upgrade a database
+mtc-desktop authorization-pdf NUMBER --database D -o FILE.pdf
+mtc-desktop authorization-pdf --all-pending [--third-party USERNAME] --database D -o FOLDER
+                                                   print Client Authorization forms
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from mtc_desktop import __version__
-from mtc_desktop.domain.errors import MtcError
+from mtc_desktop.domain.errors import EnvironmentProblem, MtcError
 
 log = logging.getLogger("mtc_desktop")
 
@@ -93,6 +98,66 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a half-written PDF is worse)."""
+    temporary = path.with_name(f".{path.name}.part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise EnvironmentProblem(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+
+
+def _cmd_authorization_pdf(args: argparse.Namespace) -> int:
+    from mtc_desktop.forms.authorization import render_authorization
+    from mtc_desktop.services import printing
+    from mtc_desktop.store import database
+
+    output = Path(args.output)
+    database.open_database(database.resolve_target(args.database), create=False, upgrade=False)
+    try:
+        if not args.all_pending:
+            pdf = render_authorization(printing.system_authorization_form(args.number))
+            if output.is_dir():
+                output = output / f"{args.number.strip().upper()}.pdf"
+            _write_file(output, pdf)
+            print(f"Wrote {output} ({len(pdf) / 1024:.0f} KB)")
+            return 0
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EnvironmentProblem(f"Cannot make the folder {output}: {exc.strerror}.") from exc
+        numbers = printing.pending_printed_form_numbers(args.third_party)
+        started = time.perf_counter()
+        failed: list[str] = []
+        live = sys.stdout.isatty()
+        for done, number in enumerate(numbers, start=1):
+            try:
+                pdf = render_authorization(printing.system_authorization_form(number))
+            except MtcError as exc:  # one unprintable name does not stop the batch
+                failed.append(number)
+                if live:
+                    print()
+                print(f"mtc-desktop: {exc.message}", file=sys.stderr)
+                continue
+            _write_file(output / f"{number}.pdf", pdf)
+            if live or done == len(numbers) or done % 100 == 0:
+                line = f"[{done:>{len(str(len(numbers)))}}/{len(numbers)}] {number}.pdf"
+                print(f"\r{line}" if live else line, end="" if live else "\n", flush=True)
+        if live and numbers:
+            print()
+        written = len(numbers) - len(failed)
+        print(
+            f"Wrote {written} Client Authorization form{'s' if written != 1 else ''} to "
+            f"{output} ({time.perf_counter() - started:.1f} s)"
+            + (f"; {len(failed)} could not be printed: {', '.join(failed)}" if failed else "")
+        )
+        return 1 if failed else 0
+    finally:
+        database.close_database()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mtc-desktop",
@@ -127,6 +192,27 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = dbsub.add_parser("upgrade", help="bring a database's schema up to date")
     _database_option(upgrade, default=argparse.SUPPRESS)
     upgrade.set_defaults(handler=_cmd_db_upgrade)
+
+    pdf = sub.add_parser(
+        "authorization-pdf",
+        help="print the Client Authorization of pending printed-form requests",
+        description="Write the Client Authorization PDF of one pending printed-form request, "
+        "or of all of them (one file per request, named after its number).",
+    )
+    _database_option(pdf, default=argparse.SUPPRESS)
+    pdf.add_argument("number", nargs="?", metavar="REQUEST_NUMBER", help="e.g. R2026-000012")
+    pdf.add_argument(
+        "--all-pending",
+        action="store_true",
+        help="every pending printed-form request; -o names a folder",
+    )
+    pdf.add_argument(
+        "--third-party", metavar="USERNAME", help="with --all-pending: only this third party's"
+    )
+    pdf.add_argument(
+        "-o", "--output", required=True, metavar="FILE_OR_FOLDER", help="where to write"
+    )
+    pdf.set_defaults(handler=_cmd_authorization_pdf)
     return parser
 
 
@@ -136,6 +222,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo-data" and not getattr(args, "database", None):
         parser.error("demo-data needs --database PATH_OR_URL")
+    if args.command == "authorization-pdf":
+        if not getattr(args, "database", None):
+            parser.error("authorization-pdf needs --database PATH_OR_URL")
+        if bool(args.number) == bool(args.all_pending):
+            parser.error("authorization-pdf takes a REQUEST_NUMBER or --all-pending (one of them)")
+        if args.third_party and not args.all_pending:
+            parser.error("--third-party goes with --all-pending")
     if getattr(args, "clients", 0) < 0:
         parser.error("--clients must be 0 or more")
     handler: Handler = args.handler
