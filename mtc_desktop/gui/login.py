@@ -58,7 +58,7 @@ class LoginWindow(QWidget):
         table.setFixedHeight(
             table.horizontalHeader().height()
             + sum(table.rowHeight(r) for r in range(table.rowCount()))
-            + 4
+            + 2 * table.frameWidth() + 6
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -24,7 +24,7 @@ class Ui_LoginWindow(object):
     def setupUi(self, LoginWindow):
         if not LoginWindow.objectName():
             LoginWindow.setObjectName(u"LoginWindow")
-        LoginWindow.resize(760, 560)
+        LoginWindow.resize(840, 580)
         self.outerLayout = QVBoxLayout(LoginWindow)
         self.outerLayout.setSpacing(14)
         self.outerLayout.setObjectName(u"outerLayout")
