@@ -1,0 +1,601 @@
+"""The *Create a Logon* wizard: the holder of a logon registers it and chooses its username,
+email address and password (FAQ: "A taxpayer should choose their username and password").
+
+Built like Qt's ``licensewizard`` example: page ids in an :class:`IntEnum`, required fields
+registered with ``registerField("name*")``, and each page's ``validatePage()`` calling the
+validators :func:`mtc_desktop.services.logons.register` uses, so a page is refused with the
+same message the service would give. Every message is shown beside its field. The last page
+calls the service; whatever it still refuses (a taken username, a shared email address, an
+ID and legal name that match no taxpayer) is shown beside the field on the page holding it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from enum import IntEnum
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from mtc_desktop.domain.errors import InvalidInput, MtcError
+from mtc_desktop.domain.ids import IdType, format_id, normalize_id, normalize_third_party_id
+from mtc_desktop.domain.model import Role
+from mtc_desktop.domain.passwords import MIN_PASSWORD_LENGTH, check_new_password
+from mtc_desktop.domain.text import (
+    MAX_USERNAME_LENGTH,
+    MIN_USERNAME_LENGTH,
+    clean_name,
+    clean_username,
+)
+from mtc_desktop.gui import dialogs
+from mtc_desktop.services import logons
+from mtc_desktop.services.base import Actor
+
+log = logging.getLogger(__name__)
+
+
+class Page(IntEnum):
+    WHO = 0
+    IDENTITY = 1
+    LOGON = 2
+    REVIEW = 3
+
+
+# Where each field the service may complain about lives.
+FIELD_PAGES: dict[str, Page] = {
+    "role": Page.WHO,
+    "id_type": Page.IDENTITY,
+    "id_number": Page.IDENTITY,
+    "legal_name": Page.IDENTITY,
+    "username": Page.LOGON,
+    "email": Page.LOGON,
+    "password": Page.LOGON,
+    "confirm_password": Page.LOGON,
+}
+
+PASSWORDS_DIFFER = "The two passwords are not the same; type the same password in both boxes."
+
+_ID_EXAMPLES = {IdType.SSN: "123-45-6789", IdType.ITIN: "912-70-1234", IdType.FEIN: "04-1234567"}
+
+
+def _plain(text: str) -> str:
+    """A label's text as read aloud: without its mnemonic ampersand."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def _note(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("note")
+    label.setWordWrap(True)
+    return label
+
+
+class _FieldPage(QWizardPage):
+    """A page of labelled fields, each with a hint and a red message shown beside it."""
+
+    def __init__(self, title: str, subtitle: str) -> None:
+        super().__init__()
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+        self.outer = QVBoxLayout(self)
+        self.outer.setSpacing(12)
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setVerticalSpacing(4)
+        self.grid.setColumnStretch(1, 1)
+        self.outer.addLayout(self.grid)
+        self.outer.addStretch(1)
+        self.required_note = _note(
+            "Every field is required; Next is available once all are filled in."
+        )
+        self.required_note.hide()
+        self.outer.insertWidget(1, self.required_note)
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.hints: dict[str, QLabel] = {}
+        self._row = 0
+
+    def add_field(self, name: str, label_text: str, widget: QWidget, hint: str = "") -> QLabel:
+        label = QLabel(label_text)
+        label.setBuddy(widget)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        widget.setAccessibleName(_plain(label_text))
+        if self._row:
+            self.grid.setRowMinimumHeight(self._row, 8)  # air between one field and the next
+            self._row += 1
+        self.grid.addWidget(label, self._row, 0)
+        self.grid.addWidget(widget, self._row, 1)
+        error = QLabel()
+        error.setProperty("role", "error")
+        error.setWordWrap(True)
+        error.setAccessibleName(f"{_plain(label_text)} error")
+        error.setTextFormat(Qt.TextFormat.PlainText)
+        error.hide()
+        self.grid.addWidget(error, self._row + 1, 1)
+        hint_label = _note(hint)
+        hint_label.setVisible(bool(hint))
+        self.grid.addWidget(hint_label, self._row + 2, 1)
+        widget.setAccessibleDescription(hint)
+        self._row += 3
+        self.fields[name] = widget
+        self.errors[name] = error
+        self.hints[name] = hint_label
+        return label
+
+    def set_hint(self, name: str, text: str) -> None:
+        self.hints[name].setText(text)
+        if self.errors[name].isHidden():
+            self.hints[name].setVisible(bool(text))
+            self.fields[name].setAccessibleDescription(text)
+
+    def set_error(self, name: str, message: str) -> None:
+        """Show ``message`` beside the field, in place of its hint; "" clears it."""
+        label, widget = self.errors[name], self.fields[name]
+        label.setText(message)
+        label.setVisible(bool(message))
+        hint = self.hints.get(name)
+        if hint is not None:
+            hint.setVisible(not message and bool(hint.text()))
+        widget.setAccessibleDescription(message or (hint.text() if hint else ""))
+
+    def error_text(self, name: str) -> str:
+        label = self.errors[name]
+        return "" if label.isHidden() else label.text()
+
+    def show_errors(self, errors: Mapping[str, str]) -> bool:
+        """Show each message beside its field (clearing the others); focus the first one."""
+        first: QWidget | None = None
+        for name in self.fields:
+            message = errors.get(name, "")
+            self.set_error(name, message)
+            if message and first is None:
+                first = self.fields[name]
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(first, QLineEdit):
+                first.selectAll()
+        return first is None
+
+    def clear_on_edit(self, name: str, edit: QLineEdit) -> None:
+        edit.textEdited.connect(lambda _text: self.set_error(name, ""))
+
+    def cleanupPage(self) -> None:
+        """Keep what was typed when the user goes Back (Qt's default would reset it)."""
+
+
+class WhoPage(_FieldPage):
+    """(a) Who is registering: a taxpayer, or a third party acting for clients."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Who is registering?",
+            "A logon belongs to one person or business, who chooses its username and password.",
+        )
+        self.taxpayer_button = QRadioButton("I am a &taxpayer")
+        self.third_party_button = QRadioButton("I am a t&hird party")
+        self.taxpayer_button.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.taxpayer_button)
+        group.addButton(self.third_party_button)
+        box = QWidget()
+        box.setAccessibleName("Who is registering")
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        # As wide as their text, so a click beside it does not look like it would count.
+        column.addWidget(self.taxpayer_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(
+            self._indented(
+                "You are registering for your own tax accounts, or your business's. DOR must "
+                "already know you: you will give your ID number and your legal name as on "
+                "your tax return."
+            )
+        )
+        column.addSpacing(10)
+        column.addWidget(self.third_party_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(
+            self._indented(
+                "You are a paid tax preparer, a payroll company or another third party who "
+                "will act on clients' accounts once they approve your request. A third party "
+                "registers with its own SSN or FEIN; an ITIN cannot be used."
+            )
+        )
+        self.grid.addWidget(box, 0, 0, 1, 2)
+        error = QLabel()
+        error.setProperty("role", "error")
+        error.setWordWrap(True)
+        error.hide()
+        self.grid.addWidget(error, 1, 0, 1, 2)
+        self.fields["role"] = box
+        self.errors["role"] = error
+        self.outer.insertWidget(
+            1,
+            _note(
+                "A tax professional may help a client register, but the client creates "
+                "their own logon: once the client has one, the tax professional requests "
+                "access to the client's accounts."
+            ),
+        )
+        self.registerField("third_party", self.third_party_button)
+
+    @staticmethod
+    def _indented(text: str) -> QLabel:
+        label = _note(text)
+        label.setContentsMargins(26, 0, 0, 0)
+        return label
+
+    @property
+    def role(self) -> Role:
+        return Role.THIRD_PARTY if self.third_party_button.isChecked() else Role.TAXPAYER
+
+
+class IdentityPage(_FieldPage):
+    """(b) The identity DOR knows: ID type, ID number and legal name."""
+
+    def __init__(self) -> None:
+        super().__init__("Your identity", "")
+        self.id_type_combo = QComboBox()
+        self.id_number_edit = QLineEdit()
+        self.id_number_edit.setMaxLength(40)
+        self.legal_name_edit = QLineEdit()
+        self.legal_name_edit.setMaxLength(400)
+        self.add_field("id_type", "ID &type", self.id_type_combo)
+        self.add_field("id_number", "ID &number", self.id_number_edit)
+        self.add_field("legal_name", "&Legal name", self.legal_name_edit)
+        self.required_note.show()
+        self.registerField("id_number*", self.id_number_edit)
+        self.registerField("legal_name*", self.legal_name_edit)
+        self.clear_on_edit("id_number", self.id_number_edit)
+        self.clear_on_edit("legal_name", self.legal_name_edit)
+        self.id_type_combo.currentIndexChanged.connect(self._id_type_changed)
+        self._role: Role | None = None
+
+    def _wizard(self) -> CreateLogonWizard:
+        wizard = self.wizard()
+        assert isinstance(wizard, CreateLogonWizard)
+        return wizard
+
+    def initializePage(self) -> None:
+        """Offer the ID types the role may use, keeping what was typed."""
+        role = self._wizard().role
+        if role is self._role:
+            return
+        self._role = role
+        current = self.id_type
+        allowed = (
+            [IdType.SSN, IdType.FEIN]
+            if role is Role.THIRD_PARTY
+            else [IdType.SSN, IdType.ITIN, IdType.FEIN]
+        )
+        combo = self.id_type_combo
+        combo.blockSignals(True)
+        combo.clear()
+        for id_type in allowed:
+            combo.addItem(id_type.label, id_type)
+        combo.setCurrentIndex(allowed.index(current) if current in allowed else 0)
+        combo.blockSignals(False)
+        self._id_type_changed()
+        self.set_error("id_number", "")  # judged for the other role; judged again on Next
+        if role is Role.THIRD_PARTY:
+            self.setSubTitle(
+                "Your own SSN, or your firm's FEIN, and the legal name on its tax return."
+            )
+            self.set_hint(
+                "id_type", "DOR requires an SSN or FEIN for third-party accounts, not an ITIN."
+            )
+            self.set_hint("legal_name", "Your name, or your firm's, as on its tax return.")
+        else:
+            self.setSubTitle(
+                "The ID number and legal name DOR has on file for you. Both must match your "
+                "tax records."
+            )
+            self.set_hint("id_type", "")
+            self.set_hint("legal_name", "Exactly as on your tax return.")
+
+    def _id_type_changed(self, _index: int = 0) -> None:
+        id_type = self.id_type
+        example = _ID_EXAMPLES[id_type]
+        self.id_number_edit.setPlaceholderText(example)
+        self.set_hint("id_number", f"9 digits, with or without dashes: {example}")
+        self.set_error("id_type", "")
+
+    @property
+    def id_type(self) -> IdType:
+        data = self.id_type_combo.currentData()
+        return data if isinstance(data, IdType) else IdType.SSN
+
+    def validatePage(self) -> bool:
+        errors: dict[str, str] = {}
+        try:
+            if self._wizard().role is Role.THIRD_PARTY:
+                normalize_third_party_id(self.id_type, self.id_number_edit.text())
+            else:
+                normalize_id(self.id_type, self.id_number_edit.text())
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        try:
+            clean_name(self.legal_name_edit.text())
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        return self.show_errors(errors)
+
+
+class LogonPage(_FieldPage):
+    """(c) The username, email address and password, chosen by the holder."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Choose your username and password",
+            "Only you should know your password. No one at DOR will ever ask for it.",
+        )
+        self.outer.insertWidget(
+            0,
+            _note(
+                "Choose these yourself. A tax professional may help you register, but must "
+                "not choose your username or password for you, and you should never share "
+                "your password with anyone, your tax professional included."
+            ),
+        )
+        self.username_edit = QLineEdit()
+        self.username_edit.setMaxLength(MAX_USERNAME_LENGTH * 2)
+        self.email_edit = QLineEdit()
+        self.email_edit.setMaxLength(320)
+        self.password_edit = QLineEdit()
+        self.confirm_edit = QLineEdit()
+        for edit in (self.password_edit, self.confirm_edit):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setMaxLength(1024)
+        self.add_field(
+            "username",
+            "&Username",
+            self.username_edit,
+            f"{MIN_USERNAME_LENGTH} to {MAX_USERNAME_LENGTH} characters: letters, digits "
+            "and . _ @ -",
+        )
+        self.add_field(
+            "email",
+            "&Email address",
+            self.email_edit,
+            "Required: DOR sends its notices here. Use your own address; shared email "
+            "addresses are not allowed.",
+        )
+        self.add_field(
+            "password",
+            "&Password",
+            self.password_edit,
+            f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a long "
+            "password that is easy to remember.",
+        )
+        self.add_field("confirm_password", "&Confirm password", self.confirm_edit)
+        self.required_note.show()
+        self.registerField("username*", self.username_edit)
+        self.registerField("email*", self.email_edit)
+        self.registerField("password*", self.password_edit)
+        self.registerField("confirm_password*", self.confirm_edit)
+        self.clear_on_edit("username", self.username_edit)
+        self.clear_on_edit("email", self.email_edit)
+        self.clear_on_edit("password", self.password_edit)
+        self.clear_on_edit("confirm_password", self.confirm_edit)
+
+    def validatePage(self) -> bool:
+        errors: dict[str, str] = {}
+        username = self.username_edit.text()
+        email = self.email_edit.text()
+        password = self.password_edit.text()
+        try:
+            clean_username(username)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        try:
+            logons.clean_email(email)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        try:
+            check_new_password(password, username=username, email=email)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        if self.confirm_edit.text() != password:
+            errors["confirm_password"] = PASSWORDS_DIFFER
+        return self.show_errors(errors)
+
+
+class ReviewPage(QWizardPage):
+    """(d) What will be registered; *Create Logon* registers it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Review and create your logon")
+        self.setSubTitle("Check what you entered. To change something, select Back.")
+        layout = QVBoxLayout(self)
+        layout.setSpacing(12)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(8)
+        grid.setColumnStretch(1, 1)
+        self.values: dict[str, QLabel] = {}
+        rows = (
+            ("role", "Registering as"),
+            ("id_type", "ID type"),
+            ("id_number", "ID number"),
+            ("legal_name", "Legal name"),
+            ("username", "Username"),
+            ("email", "Email address"),
+        )
+        for row, (name, caption) in enumerate(rows):
+            label = QLabel(caption)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            value = QLabel()
+            value.setObjectName(f"{name}Value")
+            value.setWordWrap(True)
+            value.setTextFormat(Qt.TextFormat.PlainText)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(caption)
+            label.setBuddy(value)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(value, row, 1)
+            self.values[name] = value
+        layout.addLayout(grid)
+        layout.addWidget(
+            _note(
+                "Select Create Logon to register. You will be logged in to your new logon "
+                "straight away."
+            )
+        )
+        self.message = QLabel()
+        self.message.setProperty("role", "error")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Create Logon error")
+        self.message.hide()
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    def _wizard(self) -> CreateLogonWizard:
+        wizard = self.wizard()
+        assert isinstance(wizard, CreateLogonWizard)
+        return wizard
+
+    def initializePage(self) -> None:
+        wizard = self._wizard()
+        identity = wizard.identity_page
+        self.values["role"].setText(wizard.role.label)
+        self.values["id_type"].setText(identity.id_type.label)
+        # In full, so a mistyped digit can still be caught here; it is the holder's own ID.
+        try:
+            shown = format_id(
+                identity.id_type, normalize_id(identity.id_type, identity.id_number_edit.text())
+            )
+        except InvalidInput:
+            shown = identity.id_number_edit.text().strip()
+        self.values["id_number"].setText(shown)
+        self.values["legal_name"].setText(" ".join(identity.legal_name_edit.text().split()))
+        self.values["username"].setText(wizard.logon_page.username_edit.text().strip())
+        self.values["email"].setText(wizard.logon_page.email_edit.text().strip())
+        self.show_message("")
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def cleanupPage(self) -> None:
+        self.show_message("")
+
+    def validatePage(self) -> bool:
+        return self._wizard().create_logon()
+
+
+class CreateLogonWizard(QWizard):
+    """*Create a Logon*: who you are, your identity, your logon, then review and create."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("createLogonWizard")
+        self.setWindowTitle("Create a Logon")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setButtonText(QWizard.WizardButton.BackButton, "&Back")
+        self.setButtonText(QWizard.WizardButton.NextButton, "&Next")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "Cancel")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "&Create Logon")
+        for which in (
+            QWizard.WizardButton.BackButton,
+            QWizard.WizardButton.NextButton,
+            QWizard.WizardButton.CancelButton,
+            QWizard.WizardButton.FinishButton,
+        ):
+            button = self.button(which)
+            button.setAccessibleName(_plain(button.text()))
+        self.who_page = WhoPage()
+        self.identity_page = IdentityPage()
+        self.logon_page = LogonPage()
+        self.review_page = ReviewPage()
+        self.setPage(Page.WHO, self.who_page)
+        self.setPage(Page.IDENTITY, self.identity_page)
+        self.setPage(Page.LOGON, self.logon_page)
+        self.setPage(Page.REVIEW, self.review_page)
+        self.setStartId(Page.WHO)
+        self.setMinimumSize(720, 560)
+        self.actor: Actor | None = None
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> Actor | None:
+        """Run the wizard; the new logon, logged in, or None if the user cancelled."""
+        wizard = cls(parent)
+        try:
+            wizard.exec()
+            return wizard.actor
+        finally:
+            # Gone now, not at the next event loop: no window outlives the wizard.
+            if shiboken6.isValid(wizard):
+                shiboken6.delete(wizard)
+
+    @property
+    def role(self) -> Role:
+        return self.who_page.role
+
+    def page_of(self, page_id: Page) -> _FieldPage:
+        page = self.page(page_id)
+        assert isinstance(page, _FieldPage)
+        return page
+
+    def registration(self) -> logons.Registration:
+        identity, logon = self.identity_page, self.logon_page
+        return logons.Registration(
+            username=logon.username_edit.text(),
+            password=logon.password_edit.text(),
+            email=logon.email_edit.text(),
+            role=self.role,
+            id_type=identity.id_type,
+            id_number=identity.id_number_edit.text(),
+            legal_name=identity.legal_name_edit.text(),
+        )
+
+    def create_logon(self) -> bool:
+        """Register; on a refusal, show each message beside its field and go to its page."""
+        if self.actor is not None:  # registered already: never twice
+            return True
+        self.review_page.show_message("")
+        try:
+            self.actor = logons.register(self.registration())
+        except InvalidInput as exc:
+            self.show_errors(exc.errors)
+            return False
+        except MtcError as exc:
+            self.review_page.show_message(exc.message)
+            return False
+        except Exception as exc:  # a bug: logged and shown, and the wizard stays open
+            dialogs.show_error(self, exc)
+            return False
+        return True
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        by_page: dict[Page, dict[str, str]] = {}
+        loose: list[str] = []
+        for name, message in errors.items():
+            if name in FIELD_PAGES:
+                by_page.setdefault(FIELD_PAGES[name], {})[name] = message
+            else:
+                loose.append(message)
+        if loose:
+            self.review_page.show_message(" ".join(loose))
+        if not by_page:
+            return
+        for page_id, messages in by_page.items():
+            self.page_of(page_id).show_errors(messages)
+        target = min(by_page)
+        if target in self.visitedIds():
+            while self.currentId() > target:
+                self.back()
+        self.page_of(target).show_errors(by_page[target])  # focus its first field
