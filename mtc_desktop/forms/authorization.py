@@ -680,24 +680,27 @@ class _Layout:
             )
             acro = pen.c.acroForm
             middle = top - height / 2
+            box_x = (edges[4] + edges[5] - CHECKBOX_SIZE) / 2
+            box_top = middle + CHECKBOX_SIZE / 2
+            pen.box(box_x, box_top, CHECKBOX_SIZE, CHECKBOX_SIZE, WHITE, INK, 1.0)
             acro.checkbox(
                 name=give_rights_field(number),
                 tooltip=f"Give Rights: {what}",
-                x=(edges[4] + edges[5] - CHECKBOX_SIZE) / 2,
-                y=middle - CHECKBOX_SIZE / 2,
+                x=box_x,
+                y=box_top - CHECKBOX_SIZE,
                 size=CHECKBOX_SIZE,
                 buttonStyle="check",
-                borderColor=INK,
-                fillColor=WHITE,
+                borderColor=None,
+                fillColor=None,
                 textColor=INK,
-                borderWidth=1,
+                borderWidth=None,
                 fieldFlags="",
             )
             for k, level in enumerate(_LEVELS):
                 centre_x = (edges[5 + k] + edges[6 + k]) / 2
-                # The bubble is ink on the page, so it prints the same from every viewer
-                # (and ReportLab draws round radio buttons at the wrong size); the widget on
-                # top only shows the dot of the chosen level.
+                # Boxes and bubbles are ink on the page, so they print from every viewer
+                # (QtPdf and others skip widget appearances; ReportLab draws round radio
+                # buttons at the wrong size); the widgets on top show only what is chosen.
                 pen.c.saveState()
                 pen.c.setStrokeColor(INK)
                 pen.c.setFillColor(WHITE)
@@ -837,6 +840,7 @@ class _Layout:
     def _text_field(
         pen: Pen, name: str, tooltip: str, x: float, top: float, field_width: float, maxlen: int
     ) -> None:
+        pen.box(x, top, field_width, TEXT_FIELD_HEIGHT, WHITE, INK, 1.0)  # ink, as the boxes
         pen.c.acroForm.textfield(
             name=name,
             tooltip=tooltip,
@@ -844,10 +848,10 @@ class _Layout:
             y=top - TEXT_FIELD_HEIGHT,
             width=field_width,
             height=TEXT_FIELD_HEIGHT,
-            borderColor=INK,
-            fillColor=WHITE,
+            borderColor=None,
+            fillColor=None,
             textColor=INK,
-            borderWidth=1,
+            borderWidth=0,
             fontName="Helvetica",
             fontSize=10,
             maxlen=maxlen,
