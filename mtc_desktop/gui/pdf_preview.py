@@ -1,0 +1,191 @@
+"""Previewing a PDF inside the program (QtPdf), with *Save as PDF…* and *Print…*.
+
+One entry point: ``PdfPreviewDialog.show_pdf(parent, pdf_bytes, title, suggested_filename)``.
+For a Client Authorization::
+
+    pdf = printing.authorization_pdf(actor, request_id)   # may raise MtcError
+    PdfPreviewDialog.show_pdf(self, pdf, f"Client Authorization {number}", f"{number}.pdf")
+
+Printing renders each page with ``QPdfDocument.render`` at the printer's resolution and
+paints it at the page's true size on a full-page printer, in horizontal bands, so a
+1200 dpi printer needs tens of megabytes, not half a gigabyte per page.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QRect, QSize, QSizeF
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mtc_desktop.gui import dialogs
+
+log = logging.getLogger(__name__)
+
+POINTS_PER_INCH = 72.0
+BAND_PIXELS = 1024  # rows of printer pixels rendered at a time
+
+
+class PdfPreviewDialog(QDialog):
+    """A PDF shown page after page, fitted to the window's width."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        pdf_bytes: bytes,
+        title: str,
+        suggested_filename: str,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("pdfPreviewDialog")
+        self.setWindowTitle(title)
+        self.pdf_bytes = bytes(pdf_bytes)
+        self.suggested_filename = suggested_filename
+        self.saved_to: Path | None = None
+
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(self.pdf_bytes))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self._buffer)
+
+        self.view = QPdfView(self)
+        self.view.setObjectName("pdfView")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+
+        pages = self.document.pageCount()
+        self.pages_label = QLabel(f"{pages} page{'s' if pages != 1 else ''}", self)
+        self.pages_label.setObjectName("pagesLabel")
+        self.save_button = QPushButton("Save as PDF…", self)
+        self.print_button = QPushButton("Print…", self)
+        self.close_button = QPushButton("Close", self)
+        self.save_button.clicked.connect(self.save_as)
+        self.print_button.clicked.connect(self.print_document)
+        self.close_button.clicked.connect(self.accept)
+        self.close_button.setDefault(True)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.pages_label)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.resize(760, 900)
+
+        if self.document.status() is not QPdfDocument.Status.Ready:
+            self.save_button.setEnabled(False)
+            self.print_button.setEnabled(False)
+            self.pages_label.setText("This PDF cannot be shown.")
+            log.error("QtPdf could not load a PDF: %s", self.document.error())
+
+    @classmethod
+    def show_pdf(
+        cls,
+        parent: QWidget | None,
+        pdf_bytes: bytes,
+        title: str,
+        suggested_filename: str,
+    ) -> None:
+        """Show ``pdf_bytes`` in a modal preview until the user closes it."""
+        dialog = cls(parent, pdf_bytes, title, suggested_filename)
+        dialog.exec()
+        dialog.deleteLater()
+
+    # --- Save as PDF… ----------------------------------------------------------------
+
+    def save_as(self) -> Path | None:
+        start = str(Path.home() / self.suggested_filename)
+        name, _ = QFileDialog.getSaveFileName(self, "Save as PDF", start, "PDF documents (*.pdf)")
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        try:
+            path.write_bytes(self.pdf_bytes)
+        except OSError as exc:
+            dialogs.warn(
+                self,
+                "Cannot save",
+                f"The PDF could not be saved to {path}.",
+                exc.strerror or str(exc),
+            )
+            return None
+        self.saved_to = path
+        return path
+
+    # --- Print… ----------------------------------------------------------------------
+
+    def print_document(self) -> bool:
+        """Ask for a printer with the system print dialog, then print every page."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.windowTitle())
+        first = self.document.pagePointSize(0)
+        printer.setPageLayout(
+            QPageLayout(
+                QPageSize(QSizeF(first.width(), first.height()), QPageSize.Unit.Point),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(0, 0, 0, 0),
+            )
+        )
+        printer.setFullPage(True)  # page coordinates start at the paper's corner
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        return self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> bool:
+        """Print every page (or the range chosen in the print dialog) at its true size."""
+        count = self.document.pageCount()
+        first, last = 0, count - 1
+        if printer.printRange() is QPrinter.PrintRange.PageRange and printer.fromPage():
+            first = max(0, printer.fromPage() - 1)
+            last = min(count - 1, (printer.toPage() or count) - 1)
+        printer.setFullPage(True)
+        dpi = printer.resolution()
+        painter = QPainter()
+        if not painter.begin(printer):
+            dialogs.warn(self, "Cannot print", "The printer could not be opened.")
+            return False
+        try:
+            for index in range(first, last + 1):
+                if index > first and not printer.newPage():
+                    dialogs.warn(self, "Cannot print", "The printer stopped taking pages.")
+                    return False
+                self._paint_page(painter, index, dpi)
+        finally:
+            painter.end()
+        return True
+
+    def _paint_page(self, painter: QPainter, index: int, dpi: int) -> None:
+        points = self.document.pagePointSize(index)
+        width = round(points.width() / POINTS_PER_INCH * dpi)
+        height = round(points.height() / POINTS_PER_INCH * dpi)
+        options = QPdfDocumentRenderOptions()
+        options.setScaledSize(QSize(width, height))
+        # Form fields as filled in; printing the page as the taxpayer sees it.
+        options.setRenderFlags(QPdfDocumentRenderOptions.RenderFlag.Annotations)
+        for top in range(0, height, BAND_PIXELS):
+            band = min(BAND_PIXELS, height - top)
+            options.setScaledClipRect(QRect(0, top, width, band))
+            image = self.document.render(index, QSize(width, band), options)
+            painter.drawImage(QPoint(0, top), image)
