@@ -56,6 +56,7 @@ def test_db_check_passes_a_sound_database(
     assert out.splitlines() == ["integrity: ok", "references: ok", "schema: 1 (current)"]
     assert err == ""
     assert file_digest(sound_db) == before
+    assert not sidecars(sound_db)
 
 
 def test_db_check_reads_the_environment(
