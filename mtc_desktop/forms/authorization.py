@@ -834,7 +834,8 @@ class _Layout:
                     100,
                 )
 
-        return Block(height, draw, BLOCK_GAP, name="signature")
+        # Kept with Part 6: whoever signs sees at once where the form goes.
+        return Block(height, draw, BLOCK_GAP, keep_with_next=True, name="signature")
 
     @staticmethod
     def _text_field(
