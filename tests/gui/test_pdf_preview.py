@@ -1,0 +1,171 @@
+"""The PDF preview: it shows the pages, saves the bytes, prints at true size; and every page
+of the demo's Client Authorization forms renders, with a QR code that scans."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from mtc_desktop.forms.authorization import render_authorization
+from mtc_desktop.gui.pdf_preview import PdfPreviewDialog
+from mtc_desktop.services import printing, requests
+from mtc_desktop.store import database
+from tests.forms.conftest import build_form
+
+
+@pytest.fixture
+def demo_forms(demo_db: Path) -> list[tuple[str, bytes, str]]:
+    """(number, PDF, QR payload) of each pending printed-form request of the demo."""
+    database.open_database(demo_db)
+    try:
+        forms = [
+            (number, render_authorization(form), form.qr_payload)
+            for number, form in printing.iter_pending_forms()
+        ]
+    finally:
+        database.close_database()
+    return forms
+
+
+@pytest.fixture
+def dialog(qtbot) -> Iterator[PdfPreviewDialog]:
+    pdf = render_authorization(build_form(accounts=40))
+    preview = PdfPreviewDialog(None, pdf, "Client Authorization R2026-000042", "R2026-000042.pdf")
+    qtbot.addWidget(preview)
+    preview.show()
+    qtbot.waitExposed(preview)
+    yield preview
+    preview.close()
+
+
+def _load(pdf: bytes) -> tuple[QPdfDocument, QBuffer]:
+    buffer = QBuffer()
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    assert document.status() is QPdfDocument.Status.Ready
+    return document, buffer
+
+
+def _on_paper(image: QImage) -> Image.Image:
+    """The rendered page (transparent where nothing is drawn) on white paper, in grey."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    page = Image.open(io.BytesIO(bytes(buffer.data().data()))).convert("RGBA")
+    paper = Image.new("RGBA", page.size, "white")
+    return Image.alpha_composite(paper, page).convert("L")
+
+
+def test_it_opens_showing_the_pages(dialog: PdfPreviewDialog) -> None:
+    assert dialog.windowTitle() == "Client Authorization R2026-000042"
+    assert dialog.document.pageCount() == 3
+    assert dialog.pages_label.text() == "3 pages"
+    assert dialog.view.document() is dialog.document
+    assert dialog.save_button.text() == "Save as PDF…"
+    assert dialog.print_button.text() == "Print…"
+    assert dialog.save_button.isEnabled()
+
+
+def test_save_as_pdf_writes_the_bytes(
+    dialog: PdfPreviewDialog, qtbot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    asked: list[str] = []
+
+    def choose(parent, caption, start, filters):
+        asked.append(start)
+        return str(tmp_path / "client-authorization"), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    saved = tmp_path / "client-authorization.pdf"
+    assert saved.read_bytes() == dialog.pdf_bytes
+    assert dialog.saved_to == saved
+    assert asked[0].endswith("R2026-000042.pdf")
+
+
+def test_save_cancelled_writes_nothing(
+    dialog: PdfPreviewDialog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: ("", "")))
+    assert dialog.save_as() is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_print_to_a_pdf_file_printer_at_true_size(
+    dialog: PdfPreviewDialog, qtbot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out = tmp_path / "printed.pdf"
+
+    def accept(print_dialog: QPrintDialog) -> int:
+        printer = print_dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        printer.setResolution(150)  # a fast printer for the test; the code asks it
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    assert dialog.print_document() is True
+    pages = PdfReader(out).pages
+    assert len(pages) == 3
+    for page in pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
+            (612, 792), abs=1
+        )
+
+
+def test_print_cancelled_prints_nothing(
+    dialog: PdfPreviewDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected.value)
+    assert dialog.print_document() is False
+
+
+def test_a_broken_pdf_disables_save_and_print(qtbot) -> None:
+    preview = PdfPreviewDialog(None, b"not a pdf", "Broken", "broken.pdf")
+    qtbot.addWidget(preview)
+    assert not preview.save_button.isEnabled()
+    assert not preview.print_button.isEnabled()
+    assert preview.pages_label.text() == "This PDF cannot be shown."
+
+
+def test_every_page_of_the_demo_forms_renders_and_its_qr_scans(
+    demo_forms: list[tuple[str, bytes, str]],
+) -> None:
+    assert len(demo_forms) == 4
+    for number, pdf, payload in demo_forms:
+        document, _buffer = _load(pdf)
+        for index in range(document.pageCount()):
+            points = document.pagePointSize(index)
+            size = QSize(round(points.width() * 200 / 72), round(points.height() * 200 / 72))
+            image = document.render(index, size)
+            assert not image.isNull()
+            assert image.size() == size
+            picture = _on_paper(image)
+            ink = sum(picture.histogram()[:128]) / (picture.width * picture.height)
+            assert 0.02 < ink < 0.5, "the page has text and rules on white paper"
+            found = [b.text for b in zxingcpp.read_barcodes(picture)]
+            assert found == [payload], f"page {index + 1} of {number}"
+            assert requests.parse_reference(found[0])[0] == number
+        document.close()
+
+
+def test_the_forty_account_form_renders_every_page() -> None:
+    document, _buffer = _load(render_authorization(build_form(accounts=40)))
+    assert document.pageCount() == 3
+    for index in range(document.pageCount()):
+        image = document.render(index, QSize(612, 792))
+        assert not image.isNull()
+    document.close()
