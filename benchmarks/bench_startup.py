@@ -38,20 +38,26 @@ class FirstPaint(QObject):
         return False
 """
 
-BARE = PAINTED + r"""
+BARE = (
+    PAINTED
+    + r"""
 app = QApplication(sys.argv[:1])
 spy = FirstPaint("QWidget"); app.installEventFilter(spy)
 w = QWidget(); w.setWindowTitle("bare"); w.resize(760, 560); w.show()
 app.exec()
 """
+)
 
 # The real command, `mtc-desktop --database FILE`, through its own main().
-OURS = PAINTED + r"""
+OURS = (
+    PAINTED
+    + r"""
 app = QApplication(sys.argv[:1])
 spy = FirstPaint("LoginWindow"); app.installEventFilter(spy)
 from mtc_desktop.cli import main
 main(["--database", sys.argv[1]])
 """
+)
 
 
 def _run(code: str, *args: str) -> tuple[float, int]:
@@ -80,7 +86,8 @@ def main() -> int:
         db = Path(tmp) / "demo.db"
         subprocess.run(
             [sys.executable, "-m", "mtc_desktop.cli", "demo-data", "--database", str(db)],
-            check=True, stdout=subprocess.DEVNULL,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         _run(BARE), _run(OURS, str(db))  # warm the file cache
         bare = [_run(BARE) for _ in range(args.runs)]

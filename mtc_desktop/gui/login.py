@@ -58,7 +58,8 @@ class LoginWindow(QWidget):
         table.setFixedHeight(
             table.horizontalHeader().height()
             + sum(table.rowHeight(r) for r in range(table.rowCount()))
-            + 2 * table.frameWidth() + 6
+            + 2 * table.frameWidth()
+            + 6
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
