@@ -19,7 +19,7 @@ import enum
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -92,12 +92,16 @@ class _Fonts:
 
 
 _lock = threading.Lock()
+_loaded: _Fonts | None = None
 
 
-@cache
 def _fonts() -> _Fonts:
-    with _lock:  # registration reads 5 MB of fonts; do it once, even from two threads
-        return _Fonts()
+    global _loaded
+    if _loaded is None:
+        with _lock:  # registration reads 5 MB of fonts: once, even from two threads
+            if _loaded is None:
+                _loaded = _Fonts()
+    return _loaded
 
 
 def ensure_registered() -> None:
