@@ -283,6 +283,9 @@ def request_access(actor: Actor, draft: RequestDraft) -> RequestView:
             & (AccessRequest.taxpayer == taxpayer.id)
             & (AccessRequest.status == "pending")
         )
+        # One past its period is expired, whether or not the sweep has run yet.
+        if pending is not None and _expire(pending):
+            pending = None
         if pending is not None:
             raise StateConflict(
                 f"You already have a pending request ({pending.number}) for this taxpayer. "

@@ -196,9 +196,18 @@ class AccessMachine(RuleBasedStateMachine):
             return InvalidInput  # rule 4: one active grant per account
         if method is ApprovalMethod.MASSTAXCONNECT and not self.has_taxpayer_logon[taxpayer]:
             return InvalidInput  # rule 6
-        if self.model.pending(name, taxpayer) is not None:
+        pending = self.model.pending(name, taxpayer)
+        if pending is not None and not self._overdue(pending):
             return StateConflict  # rule 4: one pending request per pair
         return None
+
+    def _overdue(self, r: ModelRequest) -> bool:
+        return r.status is RequestStatus.PENDING and r.created_at + EXPIRY <= self.clock.now
+
+    def _lazily_expire(self, request_id: int) -> None:
+        """Acting on a request past its period expires it first, swept or not."""
+        if self._overdue(self.model.requests[request_id]):
+            self._finish(request_id, RequestStatus.EXPIRED)
 
     # --- third parties ask ----------------------------------------------------------------
 
@@ -214,6 +223,7 @@ class AccessMachine(RuleBasedStateMachine):
         method = data.draw(st.sampled_from(list(ApprovalMethod)), "method")
 
         error = self._request_refusal(name, taxpayer, chosen, method)
+        old = self.model.pending(name, taxpayer)
         view = self._expect(
             error,
             lambda: requests.request_access(
@@ -222,6 +232,11 @@ class AccessMachine(RuleBasedStateMachine):
         )
         if view is not None:
             assert view.status is RequestStatus.PENDING
+            if old is not None:  # past its period: expired on the way
+                self._finish(
+                    next(i for i, r in self.model.requests.items() if r is old),
+                    RequestStatus.EXPIRED,
+                )
             self.model.requests[view.id] = ModelRequest(
                 name,
                 taxpayer,
@@ -251,6 +266,7 @@ class AccessMachine(RuleBasedStateMachine):
             side = self.side[r.taxpayer]
             assert side is not None
             call = lambda: requests.decide_request(side, request_id, decisions)  # noqa: E731
+        self._lazily_expire(request_id)
         pending = r.status is RequestStatus.PENDING
         view = self._expect(None if pending else StateConflict, call)
         if view is None:
@@ -279,6 +295,7 @@ class AccessMachine(RuleBasedStateMachine):
         r = self.model.requests[request_id]
         side = self.side[r.taxpayer]
         assert side is not None
+        self._lazily_expire(request_id)
         pending = r.status is RequestStatus.PENDING
         view = self._expect(
             None if pending else StateConflict, lambda: requests.deny_request(side, request_id)
@@ -293,16 +310,21 @@ class AccessMachine(RuleBasedStateMachine):
         request_id = data.draw(st.sampled_from(sorted(self.model.requests)), "request")
         r = self.model.requests[request_id]
         decisions = [LineDecision(a, True, AccessLevel.FULL_ACCESS) for a in r.lines]
-        self._expect(
-            NotAllowed,
-            lambda: requests.decide_request(self.tp[r.third_party], request_id, decisions),
-        )
+        call = lambda: requests.decide_request(self.tp[r.third_party], request_id, decisions)  # noqa: E731
+        if self._overdue(r):
+            # Refused all the same; the request's period having run out is recorded first.
+            self._lazily_expire(request_id)
+            with pytest.raises(NotAllowed):
+                call()
+        else:
+            self._expect(NotAllowed, call)
 
     @precondition(lambda self: self.model.requests)
     @rule(data=st.data())
     def withdraw(self, data: st.DataObject) -> None:
         request_id = data.draw(st.sampled_from(sorted(self.model.requests)), "request")
         r = self.model.requests[request_id]
+        self._lazily_expire(request_id)
         pending = r.status is RequestStatus.PENDING
         view = self._expect(
             None if pending else StateConflict,
@@ -313,6 +335,11 @@ class AccessMachine(RuleBasedStateMachine):
             self._finish(request_id, RequestStatus.WITHDRAWN)
 
     # --- time passes ----------------------------------------------------------------------
+
+    @rule(days=st.integers(min_value=1, max_value=30))
+    def time_passes(self, days: int) -> None:
+        """Days go by with the program open: nothing sweeps the overdue requests."""
+        self.clock.advance(days=days)
 
     @rule(days=st.integers(min_value=1, max_value=60))
     def time_passes_and_requests_expire(self, days: int) -> None:
