@@ -12,6 +12,9 @@ import datetime as dt
 import decimal
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import pytest
 
@@ -47,7 +50,7 @@ from mtc_desktop.services import (
     settings,
 )
 from mtc_desktop.services.base import Actor, transaction
-from mtc_desktop.services.requests import LineDecision, RequestDraft
+from mtc_desktop.services.requests import LineDecision, RequestDraft, RequestView
 from mtc_desktop.services.taxpayers import create_taxpayer
 from mtc_desktop.store.models import (
     AccessGrant,
@@ -56,9 +59,10 @@ from mtc_desktop.store.models import (
     AuditEvent,
     Logon,
     Message,
+    TaxAccount,
     Taxpayer,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Clock, World
 from tests.services.helpers import (
     active_grant_row,
     active_levels,
@@ -276,6 +280,32 @@ def test_decision_emails_both_sides_and_emessages_the_third_party(
     assert notifications.inbox(bystander) == []
 
 
+def test_only_the_third_party_that_asked_withdraws_a_request(world, firm, staff) -> None:
+    """Not even the firm whose own business the request is for (its logon is that
+    taxpayer's too), nor another firm, nor DOR."""
+    ledger_co = world.taxpayer("Ledger & Co", (WH,), IdType.FEIN)
+    ledger = register_third_party_for("ledger", ledger_co)
+    view = ask(
+        firm,
+        ledger_co,
+        [(world.accounts(ledger_co)[0], AccessLevel.FILE)],
+        ApprovalMethod.PRINTED_FORM,
+    )
+    rival = world.third_party("rival")
+    before = snapshot()
+
+    for actor, error in (
+        (ledger, NotAllowed),
+        (rival, NotFound),
+        (staff, NotAllowed),
+    ):
+        with pytest.raises(error):
+            requests.withdraw_request(actor, view.id)
+
+    assert snapshot() == before
+    assert requests.withdraw_request(firm, view.id).status is RequestStatus.WITHDRAWN
+
+
 # --- How does a taxpayer increase or decrease a third party's access? ------------------
 
 
@@ -419,6 +449,11 @@ def test_third_party_manages_its_own_business_the_same_way(world) -> None:
     firm = register_third_party_for("ledger", business)
     rows = grants.my_access(firm)
     assert {(g.account.id, g.own_business) for g in rows} == {(wh.id, True), (sales.id, True)}
+    # Its logon is its business's too, yet it never sets its own level (rule 3).
+    before = snapshot()
+    with pytest.raises(NotAllowed):
+        grants.change_level(firm, rows[0].id, AccessLevel.VIEW_ONLY)
+    assert snapshot() == before
     mark = last_message_id()
 
     grants.cancel_my_access(firm, next(g.id for g in rows if g.account.id == wh.id))
@@ -724,7 +759,9 @@ def test_username_and_password_are_chosen_by_their_holder(world, bakery) -> None
 # --- DOR staff record a returned printed form ------------------------------------------
 
 
-def _printed_request(world, bakery, firm):  # type: ignore[no-untyped-def]
+def _printed_request(
+    world: World, bakery: Taxpayer, firm: Actor
+) -> tuple[RequestView, list[LineDecision]]:
     wh, meals = world.accounts(bakery)
     view = ask(
         firm,
@@ -1123,75 +1160,98 @@ class SmtpDown(RuntimeError):
     pass
 
 
-def _setup_pending(world, bakery, owner, firm, staff, clock):  # type: ignore[no-untyped-def]
-    wh, _ = world.accounts(bakery)
-    view = ask(firm, bakery, [(wh, AccessLevel.FILE)])
-    return lambda: requests.decide_request(owner, view.id, as_requested(view))
+@dataclass
+class Scene:
+    world: World
+    bakery: Taxpayer
+    owner: Actor
+    firm: Actor
+    staff: Actor
+    clock: Clock
+
+    def first_account(self) -> TaxAccount:
+        return self.world.accounts(self.bakery)[0]
 
 
-def _setup_request(world, bakery, owner, firm, staff, clock):  # type: ignore[no-untyped-def]
-    wh, _ = world.accounts(bakery)
-    return lambda: ask(firm, bakery, [(wh, AccessLevel.FILE)])
+Operation = Callable[[], object]
 
 
-def _setup_deny(world, bakery, owner, firm, staff, clock):  # type: ignore[no-untyped-def]
-    wh, _ = world.accounts(bakery)
-    view = ask(firm, bakery, [(wh, AccessLevel.FILE)])
-    return lambda: requests.deny_request(owner, view.id)
+def _approve(s: Scene) -> Operation:
+    view = ask(s.firm, s.bakery, [(s.first_account(), AccessLevel.FILE)])
+    return partial(requests.decide_request, s.owner, view.id, as_requested(view))
 
 
-def _setup_printed(world, bakery, owner, firm, staff, clock):  # type: ignore[no-untyped-def]
-    wh, _ = world.accounts(bakery)
-    view = ask(firm, bakery, [(wh, AccessLevel.FILE)], ApprovalMethod.PRINTED_FORM)
-    return lambda: requests.record_printed_form(
-        staff, view.number, view.authorization_code, as_requested(view)
+def _request(s: Scene) -> Operation:
+    return partial(ask, s.firm, s.bakery, [(s.first_account(), AccessLevel.FILE)])
+
+
+def _deny(s: Scene) -> Operation:
+    view = ask(s.firm, s.bakery, [(s.first_account(), AccessLevel.FILE)])
+    return partial(requests.deny_request, s.owner, view.id)
+
+
+def _record_form(s: Scene) -> Operation:
+    view = ask(
+        s.firm, s.bakery, [(s.first_account(), AccessLevel.FILE)], ApprovalMethod.PRINTED_FORM
+    )
+    return partial(
+        requests.record_printed_form,
+        s.staff,
+        view.number,
+        view.authorization_code,
+        as_requested(view),
     )
 
 
-def _setup_change(world, bakery, owner, firm, staff, clock):  # type: ignore[no-untyped-def]
-    wh, _ = world.accounts(bakery)
-    grant_access(firm, bakery, owner, [(wh, AccessLevel.FILE)])
-    grant = active_grant_row(firm, wh)
-    return lambda: grants.change_level(owner, grant.id, AccessLevel.VIEW_ONLY)
+def _change_level(s: Scene) -> Operation:
+    grant_access(s.firm, s.bakery, s.owner, [(s.first_account(), AccessLevel.FILE)])
+    grant = active_grant_row(s.firm, s.first_account())
+    assert grant is not None
+    return partial(grants.change_level, s.owner, grant.id, AccessLevel.VIEW_ONLY)
 
 
-def _setup_cancel_general(world, bakery, owner, firm, staff, clock):  # type: ignore[no-untyped-def]
-    grant_access(firm, bakery, owner, [(a, AccessLevel.FILE) for a in world.accounts(bakery)])
-    return lambda: grants.cancel_general_access(owner, firm.logon_id)
+def _cancel_general(s: Scene) -> Operation:
+    lines = [(a, AccessLevel.FILE) for a in s.world.accounts(s.bakery)]
+    grant_access(s.firm, s.bakery, s.owner, lines)
+    return partial(grants.cancel_general_access, s.owner, s.firm.logon_id)
 
 
-def _setup_cancel_mine(world, bakery, owner, firm, staff, clock):  # type: ignore[no-untyped-def]
-    wh, _ = world.accounts(bakery)
-    grant_access(firm, bakery, owner, [(wh, AccessLevel.FILE)])
-    grant = active_grant_row(firm, wh)
-    return lambda: grants.cancel_my_access(firm, grant.id)
+def _cancel_mine(s: Scene) -> Operation:
+    grant_access(s.firm, s.bakery, s.owner, [(s.first_account(), AccessLevel.FILE)])
+    grant = active_grant_row(s.firm, s.first_account())
+    assert grant is not None
+    return partial(grants.cancel_my_access, s.firm, grant.id)
 
 
-def _setup_mail(world, bakery, owner, firm, staff, clock):  # type: ignore[no-untyped-def]
-    wh, _ = world.accounts(bakery)
-    grant_access(firm, bakery, owner, [(wh, AccessLevel.FILE)])
-    return lambda: correspondence.mail_correspondence(
-        staff, wh.account_number, CorrespondenceKind.LETTER, "Letter", dt.date(2026, 3, 2)
+def _mail(s: Scene) -> Operation:
+    account = s.first_account()
+    grant_access(s.firm, s.bakery, s.owner, [(account, AccessLevel.FILE)])
+    return partial(
+        correspondence.mail_correspondence,
+        s.staff,
+        account.account_number,
+        CorrespondenceKind.LETTER,
+        "Letter",
+        dt.date(2026, 3, 2),
     )
 
 
-def _setup_expire(world, bakery, owner, firm, staff, clock):  # type: ignore[no-untyped-def]
-    wh, _ = world.accounts(bakery)
-    ask(firm, bakery, [(wh, AccessLevel.FILE)])
-    clock.advance(days=46)
+def _expire(s: Scene) -> Operation:
+    ask(s.firm, s.bakery, [(s.first_account(), AccessLevel.FILE)])
+    s.clock.advance(days=46)
     return requests.expire_overdue
 
 
-ATOMIC_CASES: dict[str, Callable] = {  # type: ignore[type-arg]
-    "request": _setup_request,
-    "approve": _setup_pending,
-    "deny": _setup_deny,
-    "printed form": _setup_printed,
-    "change level": _setup_change,
-    "cancel general access": _setup_cancel_general,
-    "cancel my access": _setup_cancel_mine,
-    "mail correspondence": _setup_mail,
-    "expire": _setup_expire,
+ATOMIC_CASES: dict[str, Callable[[Scene], Operation]] = {
+    "request": _request,
+    "approve": _approve,
+    "deny": _deny,
+    "printed form": _record_form,
+    "change level": _change_level,
+    "cancel general access": _cancel_general,
+    "cancel my access": _cancel_mine,
+    "mail correspondence": _mail,
+    "expire": _expire,
 }
 
 
@@ -1199,12 +1259,12 @@ ATOMIC_CASES: dict[str, Callable] = {  # type: ignore[type-arg]
 def test_a_failed_email_leaves_no_change_no_audit_event_and_no_message(
     world, bakery, owner, firm, staff, clock, monkeypatch, case
 ) -> None:
-    operation = ATOMIC_CASES[case](world, bakery, owner, firm, staff, clock)
+    operation = ATOMIC_CASES[case](Scene(world, bakery, owner, firm, staff, clock))
     before = snapshot()
     real_email = notifications.email_logon
     calls: list[int] = []
 
-    def failing_email(logon, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def failing_email(logon: Logon, *args: object, **kwargs: object) -> None:
         calls.append(logon.id)
         raise SmtpDown("the outbox is broken")
 
@@ -1233,7 +1293,7 @@ def test_a_failure_on_the_last_message_also_takes_back_the_earlier_ones(
     real_email = notifications.email_logon
     sent: list[str] = []
 
-    def email_fails_for_taxpayer(logon, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def email_fails_for_taxpayer(logon: Logon, *args: Any, **kwargs: Any) -> None:
         if logon.role == Role.TAXPAYER.value:
             raise SmtpDown("the taxpayer's email could not be queued")
         sent.append(logon.username)

@@ -355,7 +355,13 @@ DECISION_MESSAGES = sorted(
 )
 
 
-def check_effect(action: Action, who: Who, t: Target, audit: list[str], messages: list) -> set[str]:  # type: ignore[type-arg]
+def check_effect(
+    action: Action,
+    who: Who,
+    t: Target,
+    audit: list[str],
+    messages: list[tuple[int | None, str, str]],
+) -> set[str]:
     """Assert the allowed action did what the user asked; return the tables it may change."""
     actor = t.actors[who]
     told = _kinds(t, who, messages)
