@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -156,7 +156,7 @@ def run(target: str | None = None, demo: bool = False) -> int:
             status["code"] = _cannot_start(exc, window)
             window.close()
 
-    window.first_painted.connect(open_database, Qt.ConnectionType.SingleShotConnection)
+    window.first_painted.connect(open_database)  # emitted once per window
     sys.excepthook = _excepthook
     try:
         code = app.exec()

@@ -8,17 +8,8 @@
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
 
-from PySide6.QtCore import (QCoreApplication, QDate, QDateTime, QLocale,
-    QMetaObject, QObject, QPoint, QRect,
-    QSize, QTime, QUrl, Qt)
-from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
-    QFont, QFontDatabase, QGradient, QIcon,
-    QImage, QKeySequence, QLinearGradient, QPainter,
-    QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFormLayout, QFrame,
-    QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QPushButton, QSizePolicy, QSpacerItem,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import (QCoreApplication, QMetaObject)
+from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSpacerItem, QTableWidget, QVBoxLayout, QWidget)
 
 class Ui_LoginWindow(object):
     def setupUi(self, LoginWindow):
@@ -48,7 +39,6 @@ class Ui_LoginWindow(object):
         self.loginBoxLayout.setObjectName(u"loginBoxLayout")
         self.formLayout = QFormLayout()
         self.formLayout.setObjectName(u"formLayout")
-        self.formLayout.setLabelAlignment(Qt.AlignRight|Qt.AlignVCenter)
         self.formLayout.setHorizontalSpacing(12)
         self.formLayout.setVerticalSpacing(10)
         self.usernameLabel = QLabel(self.loginBox)
@@ -112,7 +102,6 @@ class Ui_LoginWindow(object):
         self.demoPasswordLabel = QLabel(self.demoBox)
         self.demoPasswordLabel.setObjectName(u"demoPasswordLabel")
         self.demoPasswordLabel.setWordWrap(True)
-        self.demoPasswordLabel.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
         self.demoLayout.addWidget(self.demoPasswordLabel)
 
