@@ -15,6 +15,7 @@ from typing import Any
 from peewee import fn
 
 from mtc_desktop.domain.errors import NotAllowed, NotFound, StateConflict
+from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.levels import AccessLevel, describe_change
 from mtc_desktop.domain.model import GrantStatus, Role
 from mtc_desktop.services import audit, notifications
@@ -321,6 +322,63 @@ def _tell_taxpayer(actor: Actor, taxpayer_id: int, grants: list[AccessGrant]) ->
         f"{actor.display_name} cancelled its access to your accounts",
         f"{actor.display_name} (username {actor.username}) no longer has access to:\n{labels}\n",
     )
+
+
+@dataclass(frozen=True)
+class FormerClient:
+    """A taxpayer whose every grant to this third party was cancelled."""
+
+    taxpayer_id: int
+    name: str
+    masked_id: str
+    id_type: IdType
+    cancelled_at: dt.datetime | None
+
+
+@reading
+def former_clients(actor: Actor, limit: int = 200) -> list[FormerClient]:
+    """Clients the third party no longer has access to, most recently cancelled first: it
+    needs a new request, approved again, to act for them (FAQ: reactivate access)."""
+    require_role(actor, Role.THIRD_PARTY)
+    active = AccessGrant.select(AccessGrant.taxpayer).where(
+        (AccessGrant.third_party == actor.logon_id)
+        & (AccessGrant.status == GrantStatus.ACTIVE.value)
+    )
+    rows = (
+        AccessGrant.select(
+            Taxpayer.id,
+            Taxpayer.legal_name,
+            Taxpayer.id_type,
+            Taxpayer.id_number,
+            fn.MAX(AccessGrant.cancelled_at).alias("last"),
+        )
+        .join(Taxpayer, on=(AccessGrant.taxpayer == Taxpayer.id))
+        .where(
+            (AccessGrant.third_party == actor.logon_id)
+            & (AccessGrant.status == GrantStatus.CANCELLED.value)
+            & AccessGrant.taxpayer.not_in(active)
+        )
+        .group_by(Taxpayer.id, Taxpayer.legal_name, Taxpayer.id_type, Taxpayer.id_number)
+        .order_by(fn.MAX(AccessGrant.cancelled_at).desc(), Taxpayer.id)
+        .limit(limit)
+    )
+    return [
+        FormerClient(
+            taxpayer_id=row.taxpayer.id,
+            name=row.taxpayer.legal_name,
+            masked_id=masked(row.taxpayer),
+            id_type=IdType(row.taxpayer.id_type),
+            cancelled_at=_as_datetime(row.last),  # type: ignore[attr-defined]
+        )
+        for row in rows
+    ]
+
+
+def _as_datetime(value: object) -> dt.datetime | None:
+    """MAX() over a datetime column comes back as text from SQLite."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
 
 
 @reading

@@ -19,6 +19,7 @@ from mtc_desktop.domain.errors import InvalidInput, NotAllowed, NotFound, StateC
 from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import ApprovalMethod, RequestStatus, Role
+from mtc_desktop.domain.text import search_words
 from mtc_desktop.services import audit, notifications, settings
 from mtc_desktop.services.base import (
     Actor,
@@ -204,6 +205,11 @@ def lookup_taxpayer(
         & (AccessRequest.taxpayer == taxpayer.id)
         & (AccessRequest.status == "pending")
     )
+    # One past its period no longer blocks a new request (request_access expires it).
+    if pending is not None and now() >= pending.created_at + dt.timedelta(
+        days=settings.expiry_days()
+    ):
+        pending = None
     return TaxpayerLookup(
         taxpayer_id=taxpayer.id,
         legal_name=taxpayer.legal_name,
@@ -368,17 +374,43 @@ def withdraw_request(actor: Actor, request_id: int) -> RequestView:
         return _view(AccessRequest.get_by_id(request.id), with_code=True)
 
 
-@reading
-def my_requests(actor: Actor, status: RequestStatus | None = None) -> list[RequestView]:
-    """A third party's requests, newest first, with their status."""
-    require_role(actor, Role.THIRD_PARTY)
+def _my_requests_query(actor: Actor, status: RequestStatus | None, text: str):  # type: ignore[no-untyped-def]
     query = AccessRequest.select().where(AccessRequest.third_party == actor.logon_id)
     if status is not None:
         query = query.where(AccessRequest.status == status.value)
-    return [
-        _view(r, with_code=True)
-        for r in query.order_by(AccessRequest.created_at.desc(), AccessRequest.id.desc())
-    ]
+    for word in search_words(text):  # every word, in the taxpayer's name or ID or the number
+        query = query.where(
+            AccessRequest.number.contains(word)
+            | AccessRequest.taxpayer.in_(
+                Taxpayer.select(Taxpayer.id).where(Taxpayer.search_text.contains(word))
+            )
+        )
+    return query
+
+
+@reading
+def my_requests(
+    actor: Actor,
+    status: RequestStatus | None = None,
+    *,
+    text: str = "",
+    limit: int | None = None,
+) -> list[RequestView]:
+    """A third party's requests, newest first, with their status; ``text`` narrows them to
+    those whose request number or taxpayer name or ID holds every typed word."""
+    require_role(actor, Role.THIRD_PARTY)
+    query = _my_requests_query(actor, status, text).order_by(
+        AccessRequest.created_at.desc(), AccessRequest.id.desc()
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [_view(r, with_code=True) for r in query]
+
+
+@reading
+def count_my_requests(actor: Actor, status: RequestStatus | None = None, *, text: str = "") -> int:
+    require_role(actor, Role.THIRD_PARTY)
+    return int(_my_requests_query(actor, status, text).count())
 
 
 # --- the taxpayer's side --------------------------------------------------------------
