@@ -24,6 +24,16 @@ class HomePage(Page):
         self.body.addWidget(heading(f"Welcome, {self.actor.display_name}"))
         self.summary = note("")
         self.body.addWidget(self.summary)
+        if self.actor.role is Role.THIRD_PARTY:
+            tools = QHBoxLayout()
+            self.clients_link = LinkButton("My Clients")
+            self.clients_link.clicked.connect(main.open_clients)
+            self.new_request_link = LinkButton("Request to Manage Other Taxpayer's Accounts")
+            self.new_request_link.clicked.connect(self._new_request)
+            tools.addWidget(self.clients_link)
+            tools.addWidget(self.new_request_link)
+            tools.addStretch(1)
+            self.body.addLayout(tools)
         row = QHBoxLayout()
         self.requests_link = LinkButton("View Access Requests from Third Parties")
         self.requests_link.clicked.connect(self._open_requests)
@@ -68,6 +78,12 @@ class HomePage(Page):
         self.summary.setText(" ".join(parts) or "Nothing is waiting for you.")
         self.requests_link.setVisible(bool(pending))
         self.inbox_link.setVisible(bool(unread))
+
+    def _new_request(self) -> None:
+        from mtc_desktop.gui.request_wizard import RequestWizard
+
+        if RequestWizard.ask(self, self.actor) is not None:
+            self.refresh()
 
     def _open_requests(self) -> None:
         from mtc_desktop.gui.taxpayer import AccessRequestsPage

@@ -65,6 +65,9 @@ class MainWindow(QMainWindow):
         self.idle_lock = IdleLock(self, actor, self.switch_logon_requested.emit)
         self.resize(1100, 740)
         self.go_home()
+        if actor.role is Role.THIRD_PARTY:
+            # FAQ: a third party sees its clients when it logs on, its favorites first.
+            self.open_clients()
 
     # --- navigation --------------------------------------------------------------------
 
@@ -122,6 +125,12 @@ class MainWindow(QMainWindow):
         from mtc_desktop.gui.profile import ProfilePage
 
         self.replace_all(HomePage(self), ProfilePage(self))
+
+    def open_clients(self) -> None:
+        from mtc_desktop.gui.clients import ClientsPage
+        from mtc_desktop.gui.home import HomePage
+
+        self.replace_all(HomePage(self), ClientsPage(self))
 
     def open_inbox(self) -> None:
         from mtc_desktop.gui.home import HomePage

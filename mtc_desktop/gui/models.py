@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont
 
 from mtc_desktop.services.accounts import ActivityView
 from mtc_desktop.services.audit import HistoryEntry
-from mtc_desktop.services.grants import GrantView, ThirdPartyWithAccess
+from mtc_desktop.services.grants import FormerClient, GrantView, ThirdPartyWithAccess
 from mtc_desktop.services.notifications import InboxItem
 from mtc_desktop.services.requests import RequestView
 from mtc_desktop.services.taxpayers import AccountView
@@ -258,4 +258,58 @@ class ActivityModel(RowsModel[ActivityView]):
             self.Column.WHEN: when(obj.at),
             self.Column.WHAT: obj.label,
             self.Column.WHO: obj.who,
+        }[self.Column(column)]
+
+
+class MyRequestsModel(RowsModel[RequestView]):
+    """Manage My Clients: the third party's requests with their status."""
+
+    class Column(enum.IntEnum):
+        NUMBER = 0
+        TAXPAYER = 1
+        ID = 2
+        DATE = 3
+        METHOD = 4
+        STATUS = 5
+        ACCOUNTS = 6
+
+    HEADERS: ClassVar[dict[int, str]] = {
+        Column.NUMBER: "Request",
+        Column.TAXPAYER: "Taxpayer",
+        Column.ID: "ID",
+        Column.DATE: "Requested",
+        Column.METHOD: "Method",
+        Column.STATUS: "Status",
+        Column.ACCOUNTS: "Accounts",
+    }
+
+    def display(self, obj: RequestView, column: int) -> str:
+        return {
+            self.Column.NUMBER: obj.number,
+            self.Column.TAXPAYER: obj.taxpayer_name,
+            self.Column.ID: obj.taxpayer_masked_id,
+            self.Column.DATE: day(obj.created_at),
+            self.Column.METHOD: obj.method.label,
+            self.Column.STATUS: obj.status.label,
+            self.Column.ACCOUNTS: obj.accounts_label,
+        }[self.Column(column)]
+
+
+class FormerClientsModel(RowsModel[FormerClient]):
+    class Column(enum.IntEnum):
+        NAME = 0
+        ID = 1
+        CANCELLED = 2
+
+    HEADERS: ClassVar[dict[int, str]] = {
+        Column.NAME: "Client",
+        Column.ID: "ID",
+        Column.CANCELLED: "Access cancelled",
+    }
+
+    def display(self, obj: FormerClient, column: int) -> str:
+        return {
+            self.Column.NAME: obj.name,
+            self.Column.ID: obj.masked_id,
+            self.Column.CANCELLED: day(obj.cancelled_at),
         }[self.Column(column)]

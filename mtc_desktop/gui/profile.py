@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 from mtc_desktop.domain.model import Role
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton, heading, note, panel
-from mtc_desktop.services import logons
+from mtc_desktop.services import clients, logons
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
@@ -21,6 +21,12 @@ class ProfilePage(Page):
     def __init__(self, main: MainWindow) -> None:
         super().__init__(main)
         self.body.addWidget(heading("Manage My Profile"))
+        is_third_party = self.actor.role is Role.THIRD_PARTY
+        # Shown once Change Client View is switched on (FAQ: Manage My Clients).
+        self.clients_link = LinkButton("Manage My Clients")
+        self.clients_link.clicked.connect(self._open_my_clients)
+        self.clients_link.setVisible(False)
+        self.body.addWidget(self.clients_link)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Profile tabs")
         self.body.addWidget(self.tabs)
@@ -34,9 +40,24 @@ class ProfilePage(Page):
 
         if self.actor.role is not Role.DOR_STAFF:
             box, layout = panel("Third-party Access")
-            layout.addWidget(note("Decide who may act on your tax accounts, and what they may do."))
+            if is_third_party:
+                layout.addWidget(note("Ask a taxpayer for access to act on its tax accounts."))
+                self._link(layout, "Request to Manage Other Taxpayer's Accounts", self._new_request)
+                layout.addWidget(note("Decide who may act on your own business's tax accounts."))
+            else:
+                layout.addWidget(
+                    note("Decide who may act on your tax accounts, and what they may do.")
+                )
             self._link(layout, "View Access Requests from Third Parties", self._open_requests)
             self._link(layout, "Manage Third-party Access", self._open_third_parties)
+            more_layout.addWidget(box)
+        if is_third_party:
+            box, layout = panel("Access")
+            layout.addWidget(
+                note("Your access to your clients' accounts and your own business's accounts.")
+            )
+            self._link(layout, "Manage My Access", self._open_my_access)
+            self._link(layout, "Change Client View", self._change_client_view)
             more_layout.addWidget(box)
         more_layout.addStretch(1)
         self.tabs.setCurrentIndex(1)
@@ -49,6 +70,8 @@ class ProfilePage(Page):
         self.links[text] = link
 
     def refresh(self) -> None:
+        if self.actor.role is Role.THIRD_PARTY:
+            self.clients_link.setVisible(bool(self.call(clients.client_view_enabled, self.actor)))
         profile = self.call(logons.profile, self.actor)
         while self.details_form.rowCount():
             self.details_form.removeRow(0)
@@ -71,6 +94,29 @@ class ProfilePage(Page):
         from mtc_desktop.gui.taxpayer import AccessRequestsPage
 
         self.main.push(AccessRequestsPage(self.main))
+
+    def _new_request(self) -> None:
+        from mtc_desktop.gui.request_wizard import RequestWizard
+
+        created = RequestWizard.ask(self, self.actor)
+        if created is not None:
+            self.main.refresh_inbox_count()
+
+    def _open_my_access(self) -> None:
+        from mtc_desktop.gui.clients import MyAccessPage
+
+        self.main.push(MyAccessPage(self.main))
+
+    def _change_client_view(self) -> None:
+        from mtc_desktop.gui.my_clients import ChangeClientViewDialog
+
+        if ChangeClientViewDialog.ask(self, self.actor) is not None:
+            self.refresh()
+
+    def _open_my_clients(self) -> None:
+        from mtc_desktop.gui.my_clients import ManageMyClientsPage
+
+        self.main.push(ManageMyClientsPage(self.main))
 
     def _open_third_parties(self) -> None:
         from mtc_desktop.gui.taxpayer import ThirdPartiesPage

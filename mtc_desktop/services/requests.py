@@ -95,6 +95,7 @@ class RequestView:
     taxpayer_name: str
     taxpayer_masked_id: str
     taxpayer_kind: str
+    taxpayer_id_type: IdType
     lines: tuple[LineView, ...]
     # Shown only to the third party that made the request and to DOR staff.
     authorization_code: str = ""
@@ -138,6 +139,7 @@ def _view(request: AccessRequest, *, with_code: bool) -> RequestView:
         taxpayer_name=taxpayer.legal_name,
         taxpayer_masked_id=masked(taxpayer),
         taxpayer_kind=taxpayer.kind,
+        taxpayer_id_type=IdType(taxpayer.id_type),
         lines=lines,
         authorization_code=request.authorization_code if with_code else "",
     )
