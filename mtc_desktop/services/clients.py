@@ -8,18 +8,19 @@ order.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from peewee import JOIN, Expression
+from peewee import SQL, Expression, fn
 
 from mtc_desktop.domain.errors import NotFound
+from mtc_desktop.domain.ids import IdType, mask_id
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import AccountType, Role
 from mtc_desktop.domain.text import search_words
 from mtc_desktop.services import audit
 from mtc_desktop.services.base import Actor, reading, require_role, writing
-from mtc_desktop.services.taxpayers import masked
-from mtc_desktop.store.models import AccessGrant, Favorite, Logon, TaxAccount, Taxpayer
+from mtc_desktop.store.models import AccessGrant, Favorite, Logon, TaxAccount, Taxpayer, db
 
 
 class SortKey(enum.Enum):
@@ -29,6 +30,7 @@ class SortKey(enum.Enum):
 
 @dataclass(frozen=True)
 class ClientAccess:
+    grant_id: int
     account_id: int
     account_type: AccountType
     account_number: str
@@ -62,37 +64,41 @@ def _filter(words: list[str]) -> Expression | None:
     return expr
 
 
-def _base(actor: Actor, text: str, favorites_only: bool):  # type: ignore[no-untyped-def]
-    active = AccessGrant.select(AccessGrant.taxpayer).where(
-        (AccessGrant.third_party == actor.logon_id) & (AccessGrant.status == "active")
-    )
-    query = (
-        Taxpayer.select(
-            Taxpayer.id,
-            Taxpayer.legal_name,
-            Taxpayer.id_type,
-            Taxpayer.id_number,
-            Favorite.id.alias("fav"),
-        )
-        .join(
-            Favorite,
-            JOIN.LEFT_OUTER,
-            on=((Favorite.taxpayer == Taxpayer.id) & (Favorite.third_party == actor.logon_id)),
-        )
-        .where(Taxpayer.id.in_(active))
-    )
+def _matching(actor: Actor, text: str, favorites_only: bool):  # type: ignore[no-untyped-def]
+    """The ids of the actor's clients (active grants) that match ``text``, unordered.
+
+    The same question in the shape SQLite answers fastest for a firm with 100,000 clients:
+
+    - no words: walk the firm's active grants in their covering index and look each
+      taxpayer up by id;
+    - words: read the taxpayers' search text in one pass (``LIKE '%word%'`` cannot use an
+      index anyway) and probe the grant index only for the rows whose text matched. Looking
+      100,000 taxpayers up by id to test their text took 30 ms a keystroke; the pass takes
+      about 10;
+    - favorites: look the few favorites up by id, then probe their grants.
+    """
+    active = (AccessGrant.third_party == actor.logon_id) & (AccessGrant.status == "active")
+    query = Taxpayer.select(Taxpayer.id)
     condition = _filter(search_words(text))
+    if condition is None and not favorites_only:
+        return query.where(Taxpayer.id.in_(AccessGrant.select(AccessGrant.taxpayer).where(active)))
+    granted = AccessGrant.select(SQL("1")).where(active & (AccessGrant.taxpayer == Taxpayer.id))
+    query = query.where(fn.EXISTS(granted))
     if condition is not None:
         query = query.where(condition)
-    if favorites_only:
-        query = query.where(Favorite.id.is_null(False))
+    if favorites_only:  # the few favorites first, then their grants
+        query = query.where(
+            Taxpayer.id.in_(
+                Favorite.select(Favorite.taxpayer).where(Favorite.third_party == actor.logon_id)
+            )
+        )
     return query
 
 
 @reading
 def count_clients(actor: Actor, text: str = "", favorites_only: bool = False) -> int:
     require_role(actor, Role.THIRD_PARTY)
-    return int(_base(actor, text, favorites_only).count())
+    return int(_matching(actor, text, favorites_only).count())
 
 
 @reading
@@ -110,10 +116,14 @@ def client_ids(
     require_role(actor, Role.THIRD_PARTY)
     key = Taxpayer.name_key if sort is SortKey.NAME else Taxpayer.id_number
     order = key.desc() if descending else key.asc()
-    query = _base(actor, text, favorites_only).order_by(order, Taxpayer.id).offset(offset)
+    tiebreak = Taxpayer.id.desc() if descending else Taxpayer.id.asc()
+    query = _matching(actor, text, favorites_only).order_by(order, tiebreak)
+    if offset:
+        query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [row.id for row in query]
+    # The plain cursor, not peewee's row wrappers: for 100,000 ids that halves the time.
+    return [row[0] for row in db.execute(query)]
 
 
 @reading
@@ -122,11 +132,16 @@ def client_rows(actor: Actor, taxpayer_ids: list[int]) -> list[ClientRow]:
     require_role(actor, Role.THIRD_PARTY)
     if not taxpayer_ids:
         return []
+    # Plain tuples rather than model instances: the list asks for a block of rows each
+    # time new ones scroll into view or the filter changes.
+    taxpayer_rows: Iterable[tuple[int, str, str, str]] = (
+        Taxpayer.select(Taxpayer.id, Taxpayer.legal_name, Taxpayer.id_type, Taxpayer.id_number)
+        .where(Taxpayer.id.in_(taxpayer_ids))
+        .tuples()  # type: ignore[assignment]
+    )
     taxpayers = {
-        t.id: t
-        for t in Taxpayer.select(
-            Taxpayer.id, Taxpayer.legal_name, Taxpayer.id_type, Taxpayer.id_number
-        ).where(Taxpayer.id.in_(taxpayer_ids))
+        key: (name, mask_id(IdType(id_type), digits))
+        for key, name, id_type, digits in taxpayer_rows
     }
     favorites = {
         f.taxpayer_id
@@ -135,8 +150,15 @@ def client_rows(actor: Actor, taxpayer_ids: list[int]) -> list[ClientRow]:
         )
     }
     accesses: dict[int, list[ClientAccess]] = {}
-    for grant in (
-        AccessGrant.select(AccessGrant.taxpayer, AccessGrant.level, TaxAccount)
+    grant_rows: Iterable[tuple[int, int, str, int, str, str]] = (
+        AccessGrant.select(
+            AccessGrant.id,
+            AccessGrant.taxpayer,
+            AccessGrant.level,
+            TaxAccount.id,
+            TaxAccount.account_type,
+            TaxAccount.account_number,
+        )
         .join(TaxAccount, on=(AccessGrant.account == TaxAccount.id))
         .where(
             (AccessGrant.third_party == actor.logon_id)
@@ -144,20 +166,23 @@ def client_rows(actor: Actor, taxpayer_ids: list[int]) -> list[ClientRow]:
             & AccessGrant.taxpayer.in_(taxpayer_ids)
         )
         .order_by(TaxAccount.account_type, TaxAccount.id)
-    ):
-        accesses.setdefault(grant.taxpayer_id, []).append(
+        .tuples()  # type: ignore[assignment]
+    )
+    for grant_id, tid, level, account_id, account_type, number in grant_rows:
+        accesses.setdefault(tid, []).append(
             ClientAccess(
-                account_id=grant.account.id,
-                account_type=AccountType(grant.account.account_type),
-                account_number=grant.account.account_number,
-                level=AccessLevel(grant.level),
+                grant_id=grant_id,
+                account_id=account_id,
+                account_type=AccountType(account_type),
+                account_number=number,
+                level=AccessLevel(level),
             )
         )
     return [
         ClientRow(
             taxpayer_id=tid,
-            name=taxpayers[tid].legal_name,
-            masked_id=masked(taxpayers[tid]),
+            name=taxpayers[tid][0],
+            masked_id=taxpayers[tid][1],
             favorite=tid in favorites,
             own_business=tid == actor.taxpayer_id,
             accesses=tuple(accesses.get(tid, ())),
