@@ -21,6 +21,7 @@ class Page(QWidget):
     """A page: a title for the breadcrumb, ``refresh()`` to reread its data from services."""
 
     title = ""
+    _refreshing = False
 
     def __init__(self, main: MainWindow) -> None:
         super().__init__()
@@ -60,7 +61,14 @@ class Page(QWidget):
             return fn(*args, **kwargs)
         except MtcError as exc:
             dialogs.show_error(self, exc)
-            self.refresh()
+            # Reread what changed under the user, once: a refresh that fails again (its own
+            # calls come through here) must not start another.
+            if not self._refreshing:
+                self._refreshing = True
+                try:
+                    self.refresh()
+                finally:
+                    self._refreshing = False
             return None
         except Exception as exc:  # a bug: logged and shown, the window stays up
             dialogs.show_error(self, exc)
