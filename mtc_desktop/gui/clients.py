@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -853,6 +854,7 @@ class ClientAccountPage(Page):
         self.body.addWidget(self.gone_box, 1)
 
         self.action_row = QWidget()
+        self.action_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         row = QHBoxLayout(self.action_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(16)
@@ -906,6 +908,8 @@ class ClientAccountPage(Page):
         setup_table(self.activity_view, stretch_column=ActivityModel.Column.WHAT)
         self.activity_view.setTabKeyNavigation(False)
         self.body.addWidget(self.activity_view, 1)
+        # Takes the room the activity list leaves while it is hidden (stretch 0 yields to it).
+        self.body.addStretch(0)
         self.file_button.clicked.connect(self._file_return)
         self.pay_button.clicked.connect(self._make_payment)
 
@@ -950,9 +954,9 @@ class ClientAccountPage(Page):
         self.info.setVisible(True)
         self.action_row.setVisible(True)
         self.activity_heading.setVisible(True)
-        self.activity_view.setVisible(True)
         self.gone_box.setVisible(False)
         self.activity_model.set_rows(page.activity)
+        self.activity_view.setVisible(bool(page.activity))
         self.activity_note.setVisible(not page.activity)
 
     def _show_gone(self, message: str) -> None:
