@@ -115,28 +115,33 @@ class MainWindow(QMainWindow):
         count = notifications.unread_count(self.actor)
         self.inbox_link.setText(f"Inbox ({count} unread)" if count else "Inbox")
 
-    def go_home(self) -> None:
+    def home_page(self) -> Page:
+        """The first page: DOR staff's back office, or the logon's own home."""
+        if self.actor.role is Role.DOR_STAFF:
+            from mtc_desktop.gui.dor import DorHomePage
+
+            return DorHomePage(self)
         from mtc_desktop.gui.home import HomePage
 
-        self.replace_all(HomePage(self))
+        return HomePage(self)
+
+    def go_home(self) -> None:
+        self.replace_all(self.home_page())
 
     def open_profile(self) -> None:
-        from mtc_desktop.gui.home import HomePage
         from mtc_desktop.gui.profile import ProfilePage
 
-        self.replace_all(HomePage(self), ProfilePage(self))
+        self.replace_all(self.home_page(), ProfilePage(self))
 
     def open_clients(self) -> None:
         from mtc_desktop.gui.clients import ClientsPage
-        from mtc_desktop.gui.home import HomePage
 
-        self.replace_all(HomePage(self), ClientsPage(self))
+        self.replace_all(self.home_page(), ClientsPage(self))
 
     def open_inbox(self) -> None:
-        from mtc_desktop.gui.home import HomePage
         from mtc_desktop.gui.inbox import InboxPage
 
-        self.replace_all(HomePage(self), InboxPage(self))
+        self.replace_all(self.home_page(), InboxPage(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle_lock.stop()
