@@ -60,12 +60,23 @@ def _show(label: QLabel, text: str) -> None:
     label.setVisible(bool(text))
 
 
+class ResultLabel(QLabel):
+    """The outcome of the last action: shown only while it says something."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setProperty("role", "success")
+        self.setWordWrap(True)
+        self.setAccessibleName("Result")
+        self.setVisible(False)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
 def _success_label() -> QLabel:
-    label = QLabel("")
-    label.setProperty("role", "success")
-    label.setWordWrap(True)
-    label.setAccessibleName("Result")
-    return label
+    return ResultLabel()
 
 
 def request_summary(view: RequestView) -> str:
