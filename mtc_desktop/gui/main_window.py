@@ -4,7 +4,7 @@ a stack of pages. Pages are pushed as the user follows links (Manage My Profile 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
@@ -15,6 +15,8 @@ from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton
 from mtc_desktop.services import notifications
 from mtc_desktop.services.base import Actor
+
+EXPIRY_SWEEP_MS = 10 * 60 * 1000
 
 MODE_LABELS = {
     Role.TAXPAYER: "Taxpayer",
@@ -63,6 +65,12 @@ class MainWindow(QMainWindow):
         from mtc_desktop.gui.idle import IdleLock
 
         self.idle_lock = IdleLock(self, actor, self.switch_logon_requested.emit)
+        # Requests past their period expire while the program stays open, too (both sides
+        # are told); the sweep also runs at every login.
+        self.expiry_timer = QTimer(self)
+        self.expiry_timer.setInterval(EXPIRY_SWEEP_MS)
+        self.expiry_timer.timeout.connect(self.sweep_expired)
+        self.expiry_timer.start()
         self.resize(1100, 740)
         self.go_home()
         if actor.role is Role.THIRD_PARTY:
@@ -143,7 +151,22 @@ class MainWindow(QMainWindow):
 
         self.replace_all(self.home_page(), InboxPage(self))
 
+    def sweep_expired(self) -> int:
+        """Expire overdue requests; reread the page and the inbox count if any did."""
+        from mtc_desktop.domain.errors import MtcError
+        from mtc_desktop.services import requests
+
+        try:
+            count = requests.expire_overdue()
+        except MtcError:
+            return 0  # the database is away for a moment; the next sweep tries again
+        if count and self.current_page is not None:
+            self.current_page.refresh()
+            self.refresh_inbox_count()
+        return count
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.expiry_timer.stop()
         self.idle_lock.stop()
         super().closeEvent(event)
 

@@ -4,6 +4,8 @@ labels on the screen and checked on screen and in the database."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from mtc_desktop.gui.dor import DorHomePage, DorRequestPage, MailCorrespondenceDialog
@@ -249,3 +251,28 @@ def test_the_expiry_period_is_a_setting(
     assert Setting.get(Setting.key == "request_expiry_days").value == "30"
     click(qtbot, home, "Expire Overdue Requests Now")
     assert home.expiry_result.text() == "No pending request is past its expiry date."
+
+
+def test_an_open_window_expires_overdue_requests_and_tells_both_sides(qtbot, login_window) -> None:
+    """Expiry: pending requests past the expiry period are marked expired and both sides
+    are told, while the program stays open."""
+    from mtc_desktop.services import base
+
+    main = log_in(qtbot, login_window, "smithcpa")
+    request = _request(ELODIE)
+    assert main.expiry_timer.isActive()
+    later = request.created_at + dt.timedelta(days=46)
+    base.set_clock(lambda: later)
+    try:
+        assert main.sweep_expired() == 5  # every pending request of the demo
+    finally:
+        base.set_clock(None)
+    assert AccessRequest.get_by_id(request.id).status == "expired"
+    subjects = {
+        (m.recipient.username if m.recipient else m.to_address)
+        for m in Message.select().where(
+            (Message.request == request.id) & Message.subject.contains("expired")
+        )
+    }
+    assert subjects == {"smithcpa", "edurand"}
+    assert "unread" in main.inbox_link.text()
