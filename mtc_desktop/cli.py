@@ -82,12 +82,18 @@ def _cmd_db_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from mtc_desktop.store import database
+    from mtc_desktop.store import backup, database
 
     target = database.resolve_target(args.database)
     before = None
     if target.path is not None:
         before = database.read_stamp(target.path).user_version
+        pending = backup.needs_upgrade(target)
+        if pending is not None and not args.no_backup:
+            copy = backup.backup_database(
+                target, backup.backup_path_before_upgrade(target, pending[0])
+            )
+            print(f"Backed up {target.describe()} to {copy.path} before upgrading.")
     database.open_database(target, create=False, upgrade=True)
     database.close_database()
     latest = database.schema_version()
@@ -95,6 +101,30 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
         print(f"{target.describe()} is up to date (schema {latest}).")
     else:
         print(f"{target.describe()} upgraded to schema {latest}.")
+    return 0
+
+
+def _cmd_db_backup(args: argparse.Namespace) -> int:
+    from mtc_desktop.store import backup, database
+
+    target = database.resolve_target(args.database)
+    started = time.perf_counter()
+    result = backup.backup_database(target, args.file)
+    print(
+        f"Backed up {target.describe()} (schema {result.schema}) to {result.path}: "
+        f"{result.size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s."
+    )
+    return 0
+
+
+def _cmd_db_restore(args: argparse.Namespace) -> int:
+    from mtc_desktop.store import backup, database
+
+    target = database.resolve_target(args.database)
+    kept = backup.restore_database(args.file, target)
+    print(f"Restored {target.describe()} from {args.file}.")
+    if kept is not None:
+        print(f"The database as it was before is kept at {kept}.")
     return 0
 
 
@@ -184,14 +214,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=_cmd_demo_data)
 
-    dbp = sub.add_parser("db", help="check or upgrade a database")
+    dbp = sub.add_parser("db", help="check, upgrade, back up or restore a database")
     dbsub = dbp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     check = dbsub.add_parser("check", help="check a database without changing it")
     _database_option(check, default=argparse.SUPPRESS)
     check.set_defaults(handler=_cmd_db_check)
-    upgrade = dbsub.add_parser("upgrade", help="bring a database's schema up to date")
+    upgrade = dbsub.add_parser(
+        "upgrade",
+        help="bring a database's schema up to date (a SQLite file is backed up beside it first)",
+    )
     _database_option(upgrade, default=argparse.SUPPRESS)
+    upgrade.add_argument(
+        "--no-backup", action="store_true", help="do not back up the database before upgrading"
+    )
     upgrade.set_defaults(handler=_cmd_db_upgrade)
+    backup = dbsub.add_parser(
+        "backup", help="copy the database to FILE, consistently, even while it is in use"
+    )
+    _database_option(backup, default=argparse.SUPPRESS)
+    backup.add_argument("file", metavar="FILE", help="the backup file to write")
+    backup.set_defaults(handler=_cmd_db_backup)
+    restore = dbsub.add_parser(
+        "restore", help="put a backup back (the database as it was is kept beside it)"
+    )
+    _database_option(restore, default=argparse.SUPPRESS)
+    restore.add_argument("file", metavar="FILE", help="the backup file to restore")
+    restore.set_defaults(handler=_cmd_db_restore)
 
     pdf = sub.add_parser(
         "authorization-pdf",

@@ -134,7 +134,7 @@ def read_stamp(path: Path) -> FileStamp:
     return FileStamp(exists=True, application_id=application_id, user_version=user_version)
 
 
-def _check_stamp(path: Path, stamp: FileStamp) -> None:
+def check_stamp(path: Path, stamp: FileStamp) -> None:
     if not stamp.exists:
         return
     if stamp.application_id != APPLICATION_ID:
@@ -222,7 +222,7 @@ def open_database(
         target = resolve_target(target)
     if target.path is not None:
         stamp = read_stamp(target.path)
-        _check_stamp(target.path, stamp)
+        check_stamp(target.path, stamp)
         if not stamp.exists:
             if not create:
                 raise DatabaseRefused(f"There is no database at {target.path}.")
@@ -285,7 +285,7 @@ def check_database(target: Target | str | None = None) -> CheckReport:
     if target.path is not None:
         try:
             stamp = read_stamp(target.path)
-            _check_stamp(target.path, stamp)
+            check_stamp(target.path, stamp)
         except DatabaseRefused as exc:
             return CheckReport(False, (exc.message,))
         if not stamp.exists:
