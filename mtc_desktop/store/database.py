@@ -335,7 +335,14 @@ def environment_errors() -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        text = str(exc).lower()
+        # A failed COMMIT can make SQLite roll back by itself; peewee's own rollback then
+        # fails with "no transaction is active". The cause is the error before it.
+        causes: list[BaseException] = []
+        cause: BaseException | None = exc
+        while cause is not None and len(causes) < 5:
+            causes.append(cause)
+            cause = cause.__context__
+        text = " | ".join(str(c).lower() for c in causes)
         if "locked" in text or "busy" in text:
             raise EnvironmentProblem(
                 "The database is busy with another workstation's change. Wait a moment "
@@ -350,7 +357,13 @@ def environment_errors() -> Iterator[None]:
             raise EnvironmentProblem(
                 "The database file is read-only, so the change was not saved."
             ) from exc
-        if "disk i/o" in text or "unable to open" in text or "connection" in text:
+        if "disk i/o" in text:
+            raise EnvironmentProblem(
+                "The database file could not be written (a disk error: the disk may be full, "
+                "or a file too large for it). Nothing was changed; free some space or check "
+                "the disk, then try again."
+            ) from exc
+        if "unable to open" in text or "connection" in text:
             raise EnvironmentProblem(
                 f"The database could not be reached ({exc}). Nothing was changed; try again."
             ) from exc
