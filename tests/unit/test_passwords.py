@@ -24,9 +24,12 @@ def refusal(password: str, **kwargs: str) -> str:
     return info.value.message
 
 
+WORDS = "tangerine kayak 41 glacier velvet moss orbit 7 lantern quince ember pylon "
+
+
 def long_enough(n: int) -> str:
-    """``n`` characters, with plenty of different ones."""
-    return ("abcdefghij" * (n // 10 + 1))[:n]
+    """``n`` characters of unrelated words: long and hard to guess."""
+    return (WORDS * (n // len(WORDS) + 1))[:n]
 
 
 def test_limits_are_15_and_1024() -> None:
@@ -85,8 +88,41 @@ def test_password_equal_to_the_email_is_refused() -> None:
     assert message == "The password must not be the same as the email address."
 
 
-def test_password_containing_the_username_is_allowed() -> None:
-    assert check_new_password("longusername123!", username="longusername123")
+def test_password_containing_the_username_among_other_words_is_allowed() -> None:
+    password = "longusername123 rides a teal kayak"
+    assert check_new_password(password, username="longusername123") == password
+
+
+def test_the_username_with_a_character_added_is_easy_to_guess() -> None:
+    message = refusal("longusername123!", username="longusername123")
+    assert "harder to guess" in message
+    assert "not your username" in message
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("123456789012345", "This is similar to a commonly used password."),
+        ("qwertyuiopasdfghjkl", "This is similar to a commonly used password."),
+        ("1qaz2wsx3edc4rfv", "This is a very common password."),
+        ("iloveyouiloveyou", 'Repeats like "abcabcabc" are only slightly harder to guess'),
+        ("passwordpassword1", 'Repeats like "abcabcabc" are only slightly harder to guess'),
+    ],
+)
+def test_common_and_patterned_passwords_are_refused_with_the_reason(
+    password: str, reason: str
+) -> None:
+    message = refusal(password)
+    assert message.startswith(reason)
+    assert message.endswith(
+        "Choose a password that is harder to guess: a few unrelated words, not your "
+        "username or email address, and not a common password."
+    )
+
+
+def test_the_demo_and_test_passwords_pass() -> None:
+    for password in ("training-password-2026", "a-long-test-password-42"):
+        assert check_new_password(password) == password
 
 
 def test_too_few_different_characters() -> None:
