@@ -174,9 +174,24 @@ class Message(BaseModel):
     created_at = DateTimeField(default=utcnow)
     read_at = DateTimeField(null=True)
     sent_at = DateTimeField(null=True)
+    # Delivery of an email (services/outbox.py): tries so far, the last failure as the
+    # server put it, when to try again; a claim names the one sender working on it now;
+    # ``failed_at`` ends the tries (refused for good, or interrupted mid-send).
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+    next_attempt_at = DateTimeField(null=True)
+    claim_token = CharField(max_length=32, null=True)
+    claimed_until = DateTimeField(null=True)
+    failed_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("recipient", "created_at"), False),)
+
+
+# The outbox: emails neither sent nor failed, by when they are due.
+Message.add_index(
+    Message.index(Message.next_attempt_at).where(SQL("sent_at IS NULL AND failed_at IS NULL"))
+)
 
 
 class Correspondence(BaseModel):

@@ -53,7 +53,11 @@ def test_db_check_passes_a_sound_database(
     before = file_digest(sound_db)
     assert main(["db", "check", "--database", str(sound_db)]) == 0
     out, err = capsys.readouterr()
-    assert out.splitlines() == ["integrity: ok", "references: ok", "schema: 1 (current)"]
+    assert out.splitlines() == [
+        "integrity: ok",
+        "references: ok",
+        f"schema: {store_db.schema_version()} (current)",
+    ]
     assert err == ""
     assert file_digest(sound_db) == before
     assert not sidecars(sound_db)
@@ -64,7 +68,7 @@ def test_db_check_reads_the_environment(
 ) -> None:
     monkeypatch.setenv("MTC_DATABASE_URL", str(sound_db))
     assert main(["db", "check"]) == 0
-    assert "schema: 1 (current)" in capsys.readouterr().out
+    assert f"schema: {store_db.schema_version()} (current)" in capsys.readouterr().out
 
 
 def test_db_check_refuses_a_foreign_file(
@@ -93,7 +97,7 @@ def test_db_check_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_program_db_check_passes_a_sound_database(sound_db: Path) -> None:
     result = run_program("db", "check", "--database", str(sound_db))
     assert result.returncode == 0, result.stderr
-    assert "schema: 1 (current)" in result.stdout
+    assert f"schema: {store_db.schema_version()} (current)" in result.stdout
 
 
 def test_program_db_check_refuses_a_foreign_file(foreign_file: tuple[str, Path]) -> None:
@@ -116,7 +120,9 @@ def test_db_upgrade_says_an_up_to_date_database_is_up_to_date(
     sound_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["db", "upgrade", "--database", str(sound_db)]) == 0
-    assert capsys.readouterr().out == f"{sound_db} is up to date (schema 1).\n"
+    assert capsys.readouterr().out == (
+        f"{sound_db} is up to date (schema {store_db.schema_version()}).\n"
+    )
 
 
 def test_db_upgrade_refuses_a_foreign_file(

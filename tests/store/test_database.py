@@ -52,9 +52,9 @@ def test_a_new_file_is_stamped_with_our_id_and_schema_version(opened: Path) -> N
     stamp = read_stamp(opened)
     assert stamp.exists
     assert stamp.application_id == APPLICATION_ID == int.from_bytes(b"MTCD", "big")
-    assert stamp.user_version == schema_version() == 1
+    assert stamp.user_version == schema_version() == 2
     assert pragma("application_id") == APPLICATION_ID
-    assert pragma("user_version") == 1
+    assert pragma("user_version") == 2
 
 
 def test_sqlite_settings(opened: Path) -> None:
@@ -119,7 +119,7 @@ def test_reopening_keeps_data_and_history(opened: Path) -> None:
     store_db.close_database()
     open_database(opened)
     assert db.execute_sql("SELECT value FROM setting WHERE key = 'x'").fetchone() == ("1",)
-    assert db.execute_sql(f"SELECT count(*) FROM {HISTORY_TABLE}").fetchone() == (1,)
+    assert db.execute_sql(f"SELECT count(*) FROM {HISTORY_TABLE}").fetchone() == (2,)
 
 
 # --- migrations -----------------------------------------------------------------------------
@@ -127,15 +127,18 @@ def test_reopening_keeps_data_and_history(opened: Path) -> None:
 
 def test_schema_is_made_by_playhouse_migrations(opened: Path) -> None:
     rows = db.execute_sql(f"SELECT name FROM {HISTORY_TABLE} ORDER BY id").fetchall()
-    assert rows == [("0001_initial",)]
+    assert rows == [("0001_initial",), ("0002_email_delivery",)]
     runner = Runner(db.obj, str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
-    assert [(m.name, bool(m.applied)) for m in runner.status()] == [("0001_initial", True)]
+    assert [(m.name, bool(m.applied)) for m in runner.status()] == [
+        ("0001_initial", True),
+        ("0002_email_delivery", True),
+    ]
     assert runner.up() == []
 
 
 def test_schema_version_is_the_last_migration() -> None:
     scripts = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
-    assert scripts == ["0001_initial"]
+    assert scripts == ["0001_initial", "0002_email_delivery"]
     assert schema_version() == int(scripts[-1].split("_")[0])
 
 
@@ -308,7 +311,11 @@ def test_check_passes_a_sound_database(db_path: Path) -> None:
     store_db.close_database()
     report = check_database(str(db_path))
     assert report.ok
-    assert report.lines == ("integrity: ok", "references: ok", "schema: 1 (current)")
+    assert report.lines == (
+        "integrity: ok",
+        "references: ok",
+        f"schema: {schema_version()} (current)",
+    )
 
 
 def test_check_finds_a_damaged_database(db_path: Path) -> None:
