@@ -7,6 +7,7 @@ QApplication for embedding and tests.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -30,12 +31,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The desktop entry (packaging/linux/DESKTOP_FILE_NAME.desktop): Wayland shells find the
+# window's icon and name through it.
+DESKTOP_FILE_NAME = "org.mtcdesktop.MtcDesktop"
+
 
 def _apply_look(app: QApplication) -> None:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("MTC Desktop")
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
     icon = resource("icons", "mtc-desktop.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
@@ -126,6 +132,18 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: object) -> 
     dialogs.show_error(QApplication.activeWindow(), value)
 
 
+def _smoke_done(app: QApplication, status: dict[str, int]) -> None:
+    """MTC_DESKTOP_SMOKE=1, for packaging checks: quit once the login window has painted
+    and the database opened, saying "ok" when the window icon was found too."""
+    if not status["code"]:
+        if app.windowIcon().isNull():
+            print("mtc-desktop: the application icon was not found", file=sys.stderr)
+            status["code"] = 1
+        else:
+            print("ok", flush=True)
+    app.quit()
+
+
 def run(target: str | None = None, demo: bool = False) -> int:
     """Start the program; returns the exit status."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -157,6 +175,8 @@ def run(target: str | None = None, demo: bool = False) -> int:
             window.close()
 
     window.first_painted.connect(open_database)  # emitted once per window
+    if os.environ.get("MTC_DESKTOP_SMOKE") == "1":
+        window.first_painted.connect(lambda: _smoke_done(app, status))
     sys.excepthook = _excepthook
     try:
         code = app.exec()
