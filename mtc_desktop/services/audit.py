@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "payment_made": "Payment made",
     "correspondence_mailed": "Correspondence mailed",
     "setting_changed": "Setting changed",
+    "email_retried": "Email queued to send again",
 }
 
 

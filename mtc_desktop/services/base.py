@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
@@ -13,6 +15,8 @@ from mtc_desktop.domain.errors import NotAllowed
 from mtc_desktop.domain.model import Role
 from mtc_desktop.store.database import environment_errors
 from mtc_desktop.store.models import Logon, db
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -61,11 +65,45 @@ def set_clock(clock: Callable[[], dt.datetime] | None) -> None:
     _clock = clock or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
 
 
+# Per thread, one list per open transaction() of what to run once the outermost commits.
+_pending = threading.local()
+
+
 @contextlib.contextmanager
 def transaction() -> Iterator[None]:
     """One unit of work: the change, its audit event and its messages, all or nothing."""
-    with environment_errors(), db.atomic():
-        yield
+    stack: list[list[Callable[[], None]]] = _pending.__dict__.setdefault("stack", [])
+    stack.append([])
+    try:
+        with environment_errors(), db.atomic():
+            yield
+    except BaseException:
+        stack.pop()
+        raise
+    done = stack.pop()
+    if stack:
+        stack[-1].extend(fn for fn in done if fn not in stack[-1])
+        return
+    for fn in done:
+        _run_after_commit(fn)
+
+
+def _run_after_commit(fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except Exception:
+        # The change is committed: a failing listener must not make it look undone.
+        log.exception("a listener run after a commit failed")
+
+
+def after_commit(fn: Callable[[], None]) -> None:
+    """Call ``fn`` once the current transaction has committed (at once outside one); never
+    if it rolls back. Registering the same function twice in a transaction calls it once."""
+    stack: list[list[Callable[[], None]]] = _pending.__dict__.setdefault("stack", [])
+    if not stack:
+        _run_after_commit(fn)
+    elif fn not in stack[-1]:
+        stack[-1].append(fn)
 
 
 def reading(fn: Callable[P, R]) -> Callable[P, R]:
@@ -88,6 +126,13 @@ def writing(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
 
     return wrapper
+
+
+def release_thread_connection() -> None:
+    """Close the calling thread's database connection, if it has one: a worker thread
+    calls this before it ends (each thread has its own connection)."""
+    if db.obj is not None and not db.is_closed():
+        db.close()
 
 
 def current_logon(actor: Actor) -> Logon:

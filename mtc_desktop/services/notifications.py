@@ -7,13 +7,45 @@ its whole RFC 5322 text, ready for an outbox; an e-message lives only in the pro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mtc_desktop.domain.errors import NotFound
-from mtc_desktop.domain.model import MessageKind
-from mtc_desktop.services.base import Actor, current_logon, now, reading, writing
+from mtc_desktop.domain.model import MessageKind, Role
+from mtc_desktop.services.base import (
+    Actor,
+    after_commit,
+    current_logon,
+    now,
+    reading,
+    writing,
+)
 from mtc_desktop.store.models import Logon, Message, Taxpayer
+
+# Told, in the writing thread, after a transaction that queued an email has committed.
+_queued_listeners: list[Callable[[], None]] = []
+
+
+def on_email_queued(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call ``listener`` after each commit that leaves an email waiting in the outbox (the
+    background sender's nudge); it must return at once. Returns a function that stops it."""
+    _queued_listeners.append(listener)
+
+    def stop() -> None:
+        if listener in _queued_listeners:
+            _queued_listeners.remove(listener)
+
+    return stop
+
+
+def _tell_listeners() -> None:
+    for listener in list(_queued_listeners):
+        listener()
+
+
+def email_queued() -> None:
+    """An email waits to be sent: tell the listeners once the transaction commits."""
+    after_commit(_tell_listeners)
 
 
 def _write(
@@ -34,6 +66,8 @@ def _write(
         raw = compose_email(
             to_name=to_name, to_address=to_address, subject=subject, body=body, when=when
         ).as_string()
+    if raw:
+        email_queued()
     return Message.create(
         recipient=recipient,
         to_address=to_address,
@@ -161,10 +195,18 @@ def mark_read(actor: Actor, message_id: int) -> bool:
 
 @reading
 def raw_email(actor: Actor, message_id: int) -> str:
-    """The RFC 5322 text of one of the actor's emails, for saving as .eml."""
-    message = Message.get_or_none(
-        (Message.id == message_id) & (Message.recipient == actor.logon_id)
-    )
+    """The RFC 5322 text of an email, for saving as .eml: the recipient's own, or any email
+    in the outbox for DOR staff."""
+    if current_logon(actor).role == Role.DOR_STAFF.value:
+        message = Message.get_or_none(
+            (Message.id == message_id) & (Message.kind == MessageKind.EMAIL.value)
+        )
+        where = "the outbox"
+    else:
+        message = Message.get_or_none(
+            (Message.id == message_id) & (Message.recipient == actor.logon_id)
+        )
+        where = "your inbox"
     if message is None or not message.eml:
-        raise NotFound("That email is not in your inbox.")
+        raise NotFound(f"That email is not in {where}.")
     return str(message.eml)
