@@ -27,6 +27,7 @@ from mtc_desktop.resources import resource
 from mtc_desktop.services.demo_logons import DemoLogon
 
 if TYPE_CHECKING:
+    from mtc_desktop.gui.sender import BackgroundSender
     from mtc_desktop.services.base import Actor
 
 log = logging.getLogger(__name__)
@@ -96,12 +97,28 @@ def _close_database() -> None:
     database.close_database()
 
 
-def launch(target: str | None, demo_logons: Sequence[DemoLogon] = ()) -> LoginWindow:
-    """Open the database and show the login window on the running QApplication."""
+def start_sender(app: QApplication) -> BackgroundSender:
+    """Deliver the outbox in the background until the application quits."""
+    from mtc_desktop.gui.sender import BackgroundSender
+
+    sender = BackgroundSender(app)
+    sender.failed.connect(lambda reason: log.warning("email delivery: %s", reason))
+    app.aboutToQuit.connect(sender.stop)
+    sender.start()
+    return sender
+
+
+def launch(
+    target: str | None, demo_logons: Sequence[DemoLogon] = (), *, send_email: bool = False
+) -> LoginWindow:
+    """Open the database and show the login window on the running QApplication; with
+    ``send_email``, also start the background sender (tests leave it off)."""
     app = QApplication.instance()
     assert isinstance(app, QApplication), "create a QApplication first"
     _apply_look(app)
     _open_database(target)
+    if send_email:
+        start_sender(app)
     session = Session(demo_logons)
     session.login_window.show()
     return session.login_window
@@ -173,6 +190,8 @@ def run(target: str | None = None, demo: bool = False) -> int:
         except MtcError as exc:
             status["code"] = _cannot_start(exc, window)
             window.close()
+            return
+        start_sender(app)
 
     window.first_painted.connect(open_database)  # emitted once per window
     if os.environ.get("MTC_DESKTOP_SMOKE") == "1":
