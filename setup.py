@@ -12,8 +12,15 @@ class BuildPyWithResources(build_py):
     def run(self) -> None:
         super().run()
         source = Path(__file__).resolve().parent / "resources"
+        if not (source / "styles").is_dir():
+            raise SystemExit(f"{source} is missing or incomplete: build from a full checkout.")
         target = Path(self.build_lib) / "mtc_desktop" / "resources"
-        shutil.copytree(source, target, dirs_exist_ok=True)
+        shutil.copytree(
+            source,
+            target,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"),
+        )
 
 
 setup(cmdclass={"build_py": BuildPyWithResources})

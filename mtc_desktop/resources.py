@@ -8,16 +8,24 @@ from functools import cache
 from pathlib import Path
 
 
+def _candidates() -> list[Path]:
+    here = Path(__file__).resolve().parent
+    found = []
+    if getattr(sys, "frozen", False):
+        # PyInstaller: the bundle's data folder (beside the executable in a one-folder build).
+        found.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "resources")
+    found.append(here / "resources")  # installed wheel: setup.py copies resources/ in
+    if (here.parent / "pyproject.toml").is_file():
+        # Source checkout or editable install; the marker keeps an unrelated top-level
+        # ``resources`` folder in site-packages from being taken for ours.
+        found.append(here.parent / "resources")
+    return found
+
+
 @cache
 def resources_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    candidates = [
-        here.parent / "resources",  # source checkout / editable install
-        here / "resources",  # installed wheel
-        Path(getattr(sys, "_MEIPASS", here)) / "resources",  # frozen bundle
-    ]
-    for candidate in candidates:
-        if candidate.is_dir():
+    for candidate in _candidates():
+        if (candidate / "styles").is_dir():
             return candidate
     raise FileNotFoundError("MTC Desktop's resources folder is missing; reinstall the program.")
 
