@@ -182,19 +182,30 @@ class OutboxPage(Page):
     # --- reading -----------------------------------------------------------------------
 
     def refresh(self) -> None:
-        selected = self.selected_row()
         state = self.filter_combo.currentData()
         rows = self.call(outbox.outbox, self.actor, state=state)
-        self.model.set_rows(rows or [])
         summary = self.call(outbox.delivery_summary, self.actor)
+        self._show_rows(rows or [], summary)
+
+    def _show_rows(self, rows: list[OutboxRow], summary: DeliverySummary | None) -> None:
+        selected = self.selected_row()
+        self.model.set_rows(rows)
         self.summary_label.setText(summary_text(summary) if summary is not None else "")
         if selected is not None:
             self.select(selected.id)
         self._update_actions()
 
     def _sender_round(self, _report: object) -> None:
-        if self.isVisible():
-            self.refresh()
+        """Reread after a background round, quietly: nobody asked, so a refusal (a locked
+        window, a busy database) waits for the next round instead of opening a box."""
+        if not self.isVisible():
+            return
+        try:
+            rows = outbox.outbox(self.actor, state=self.filter_combo.currentData())
+            summary = outbox.delivery_summary(self.actor)
+        except MtcError:
+            return
+        self._show_rows(rows, summary)
 
     def selected_row(self) -> OutboxRow | None:
         rows = self.view.selectionModel().selectedRows()

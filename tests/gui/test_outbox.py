@@ -241,6 +241,26 @@ def test_the_page_follows_the_senders_rounds(
     qtbot.waitUntil(lambda: page.summary_label.text().startswith("0 waiting, 0 failed, 1 sent."))
 
 
+def test_a_refused_background_reread_opens_no_box(
+    main: MainWindow, ann: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtc_desktop.domain.errors import NotAllowed
+    from mtc_desktop.gui import dialogs
+
+    email(ann)
+    page = main.push(OutboxPage(main))
+    shown: list[object] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda _p, exc: shown.append(exc))
+
+    def locked(*_a: object, **_k: object) -> None:
+        raise NotAllowed("This window is locked.")
+
+    monkeypatch.setattr(outbox, "outbox", locked)
+    page._sender_round(outbox.DeliveryReport(sent=1))
+    assert shown == []
+    assert page.model.rowCount() == 1  # what it showed stays until the next reread
+
+
 # --- the Email Server dialog ------------------------------------------------------------------
 
 
