@@ -128,6 +128,43 @@ def _cmd_db_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from mtc_desktop.services import audit
+    from mtc_desktop.store import database
+
+    database.open_database(args.database, create=False, upgrade=False)
+    try:
+        with database.environment_errors():
+            report = audit.verify_chain(args.expect or "")
+    finally:
+        database.close_database()
+    if not report.ok:
+        print(f"mtc-desktop: the audit trail was tampered with. {report.problem}", file=sys.stderr)
+        return 1
+    print(f"The audit trail is intact: {report.events:,} events, latest hash {report.latest}.")
+    return 0
+
+
+def _cmd_audit_export(args: argparse.Namespace) -> int:
+    from mtc_desktop.services import audit
+    from mtc_desktop.store import database
+
+    database.open_database(args.database, create=False, upgrade=False)
+    out = Path(args.file)
+    temporary = out.with_name(f".{out.name}.part")
+    try:
+        with database.environment_errors(), temporary.open("w", encoding="utf-8") as stream:
+            count, latest = audit.export_events(stream)
+        os.replace(temporary, out)
+    except OSError as exc:
+        raise EnvironmentProblem(f"Cannot write {out}: {exc.strerror or exc}.") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+        database.close_database()
+    print(f"Exported {count:,} audit events to {out}; latest hash {latest}.")
+    return 0
+
+
 def _write_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (a half-written PDF is worse)."""
     temporary = path.with_name(f".{path.name}.part")
@@ -240,6 +277,23 @@ def build_parser() -> argparse.ArgumentParser:
     _database_option(restore, default=argparse.SUPPRESS)
     restore.add_argument("file", metavar="FILE", help="the backup file to restore")
     restore.set_defaults(handler=_cmd_db_restore)
+
+    auditp = sub.add_parser("audit", help="verify or export the tamper-evident audit trail")
+    auditsub = auditp.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = auditsub.add_parser(
+        "verify", help="check the hash chain; name the first event edited, removed or reordered"
+    )
+    _database_option(verify, default=argparse.SUPPRESS)
+    verify.add_argument(
+        "--expect",
+        metavar="HASH",
+        help="a latest hash printed earlier (on a form or an export) that must be in the chain",
+    )
+    verify.set_defaults(handler=_cmd_audit_verify)
+    export = auditsub.add_parser("export", help="write every event as JSON lines, with hashes")
+    _database_option(export, default=argparse.SUPPRESS)
+    export.add_argument("file", metavar="FILE", help="the file to write")
+    export.set_defaults(handler=_cmd_audit_export)
 
     pdf = sub.add_parser(
         "authorization-pdf",

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtc_desktop.domain.errors import MtcError
-from mtc_desktop.services import logons
+from mtc_desktop.services import base, logons
 from mtc_desktop.services.base import Actor
 
 DEFAULT_TIMEOUT_MS = 30 * 60 * 1000
@@ -265,6 +265,8 @@ class IdleLock(QObject):
             return
         self._locked = True
         self._timer.stop()
+        # The services refuse this logon too until the password is given again.
+        base.lock_session(self._actor)
         window = self._window
         cover = _Cover(window)
         cover.setGeometry(window.rect())
@@ -284,6 +286,7 @@ class IdleLock(QObject):
             return
         self._stopped = True
         self._timer.stop()
+        base.unlock_session(self._actor)  # the window's session is over
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

@@ -135,8 +135,31 @@ def release_thread_connection() -> None:
         db.close()
 
 
+# Logons whose window is locked after idle time: their services refuse until unlocked.
+_locked_sessions: set[int] = set()
+SESSION_LOCKED = (
+    "This window is locked because it was left idle. Enter your password to unlock it; "
+    "nothing was changed."
+)
+
+
+def lock_session(actor: Actor) -> None:
+    """Refuse every service call for this logon until :func:`unlock_session`."""
+    _locked_sessions.add(actor.logon_id)
+
+
+def unlock_session(actor: Actor) -> None:
+    _locked_sessions.discard(actor.logon_id)
+
+
+def session_locked(actor: Actor) -> bool:
+    return actor.logon_id in _locked_sessions
+
+
 def current_logon(actor: Actor) -> Logon:
     """The actor's logon as stored now; its role is taken from the database, not the caller."""
+    if actor.logon_id in _locked_sessions:
+        raise NotAllowed(SESSION_LOCKED)
     logon = Logon.get_or_none(Logon.id == actor.logon_id)
     if logon is None or logon.role != actor.role.value:
         raise NotAllowed("Your logon is no longer valid. Log in again.")

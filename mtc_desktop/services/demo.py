@@ -19,7 +19,7 @@ from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import AccountType, ApprovalMethod, Role, TaxpayerKind
 from mtc_desktop.domain.text import name_key
-from mtc_desktop.services import logons, requests
+from mtc_desktop.services import audit, logons, requests
 from mtc_desktop.services.base import Actor, now, transaction
 from mtc_desktop.services.demo_logons import DEMO_PASSWORD, DemoLogon, demo_logons
 from mtc_desktop.services.requests import LineDecision, RequestDraft
@@ -496,6 +496,7 @@ def add_bulk_clients(username: str, count: int, seed: int = 2026) -> None:
             _insert_rows(AccessRequest, rows_r)
             _insert_rows(RequestLine, rows_l)
             _insert_rows(AccessGrant, rows_g)
+            audit.chain_rows(rows_e)
             _insert_rows(AuditEvent, rows_e)
         _resync_sequences()
 
@@ -506,7 +507,7 @@ def _resync_sequences() -> None:
 
     if not isinstance(db.obj, PostgresqlDatabase):
         return
-    for model in (Taxpayer, TaxAccount, AccessRequest, AccessGrant):
+    for model in (Taxpayer, TaxAccount, AccessRequest, AccessGrant, AuditEvent):
         table = model._meta.table_name
         db.execute_sql(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

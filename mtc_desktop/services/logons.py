@@ -6,6 +6,7 @@ minimum) and rehashed at login when the parameters change.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -18,9 +19,18 @@ from mtc_desktop.domain.model import Role, TaxpayerKind
 from mtc_desktop.domain.passwords import check_new_password, normalize_password
 from mtc_desktop.domain.text import clean_name, clean_username, name_key, username_key
 from mtc_desktop.services import audit
-from mtc_desktop.services.base import Actor, actor_for, current_logon, reading, writing
+from mtc_desktop.services.base import (
+    Actor,
+    actor_for,
+    current_logon,
+    now,
+    reading,
+    transaction,
+    unlock_session,
+    writing,
+)
 from mtc_desktop.services.taxpayers import NO_MATCH, create_taxpayer, grant_own_business
-from mtc_desktop.store.models import Logon, Taxpayer
+from mtc_desktop.store.models import LoginFailure, Logon, Taxpayer
 
 LOGIN_FAILED = "The username or password is not correct."
 
@@ -156,31 +166,83 @@ def register(reg: Registration) -> Actor:
     return actor
 
 
-@writing
+# Growing delays after failed logins, per username typed (known or not, so that the answer
+# never tells which usernames exist): the first few are free, then 1 s, 2 s, 4 s, ... 15 min.
+FREE_FAILURES = 3
+MAX_DELAY_SECONDS = 15 * 60
+
+
+def login_delay(failures: int) -> int:
+    """Seconds to wait after ``failures`` failed logins in a row."""
+    if failures < FREE_FAILURES:
+        return 0
+    return int(min(2 ** (failures - FREE_FAILURES), MAX_DELAY_SECONDS))
+
+
+def _failure_key(username: str) -> str:
+    return username_key(username)[:64]
+
+
 def log_in(username: str, password: str) -> Actor:
-    """The logon for these credentials; the same answer for an unknown user and a wrong password."""
-    logon = Logon.get_or_none(Logon.username_key == username_key(username))
-    candidate = normalize_password(password)
-    try:
-        _hasher.verify(logon.password_hash if logon else _DUMMY_HASH, candidate)
-    except (VerifyMismatchError, VerificationError, InvalidHashError) as exc:
-        raise AuthenticationFailed(LOGIN_FAILED) from exc
-    if logon is None:
+    """The logon for these credentials; the same answer for an unknown user and a wrong
+    password. Failed attempts are counted in the database and slow further tries down."""
+    key = _failure_key(username)
+    with transaction():
+        failed = LoginFailure.get_or_none(LoginFailure.username_key == key)
+        if failed is not None and failed.last_failed_at is not None:
+            wait = login_delay(failed.failures)
+            ready = failed.last_failed_at + dt.timedelta(seconds=wait)
+            if now() < ready:
+                seconds = max(1, int((ready - now()).total_seconds() + 0.999))
+                raise AuthenticationFailed(
+                    f"Too many failed attempts to log in as this user. Wait {seconds} "
+                    f"second{'s' if seconds != 1 else ''}, then try again."
+                )
+        logon = Logon.get_or_none(Logon.username_key == username_key(username))
+        candidate = normalize_password(password)
+        try:
+            _hasher.verify(logon.password_hash if logon else _DUMMY_HASH, candidate)
+            correct = logon is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            correct = False
+        if not correct:
+            LoginFailure.insert(username_key=key, failures=1, last_failed_at=now()).on_conflict(
+                conflict_target=[LoginFailure.username_key],
+                update={
+                    LoginFailure.failures: LoginFailure.failures + 1,
+                    LoginFailure.last_failed_at: now(),
+                },
+            ).execute()
+        else:
+            assert logon is not None
+            if failed is not None:
+                failed.delete_instance()
+            if _hasher.check_needs_rehash(logon.password_hash):
+                logon.password_hash = _hasher.hash(candidate)
+                logon.save(only=[Logon.password_hash])
+    # Outside the transaction, so that the failure counted above stays counted.
+    if not correct:
         raise AuthenticationFailed(LOGIN_FAILED)
-    if _hasher.check_needs_rehash(logon.password_hash):
-        logon.password_hash = _hasher.hash(candidate)
-        logon.save(only=[Logon.password_hash])
-    return actor_for(logon)
+    assert logon is not None
+    actor = actor_for(logon)
+    unlock_session(actor)  # a fresh login ends any lock of an earlier window
+    return actor
 
 
 @reading
 def verify_password(actor: Actor, password: str) -> bool:
-    """For unlocking an idle window: is this the actor's password?"""
-    logon = current_logon(actor)
+    """For unlocking an idle window: is this the actor's password? If so, the services
+    the lock refused (``lock_session``) serve the actor again."""
+    logon = Logon.get_or_none((Logon.id == actor.logon_id) & (Logon.role == actor.role.value))
+    if logon is None:
+        raise NotAllowed("Your logon is no longer valid. Log in again.")
     try:
-        return bool(_hasher.verify(logon.password_hash, normalize_password(password)))
+        correct = bool(_hasher.verify(logon.password_hash, normalize_password(password)))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+    if correct:
+        unlock_session(actor)
+    return correct
 
 
 @writing

@@ -221,6 +221,7 @@ class AuditEvent(BaseModel):
     actor_id: int | None
     third_party_id: int | None
     taxpayer_id: int | None
+    request_id: int | None
     account_id: int | None
     at = DateTimeField(default=utcnow)
     actor = ForeignKeyField(Logon, null=True, backref="+", on_delete="RESTRICT")
@@ -230,6 +231,9 @@ class AuditEvent(BaseModel):
     request = ForeignKeyField(AccessRequest, null=True, backref="+", on_delete="RESTRICT")
     account = ForeignKeyField(TaxAccount, null=True, backref="+", on_delete="RESTRICT")
     details = TextField(default="{}")
+    # The hash chain (domain/chain.py): the previous event's hash and this event's.
+    prev_hash = CharField(max_length=64, default="")
+    hash = CharField(max_length=64, default="")
 
     class Meta:
         indexes = ((("third_party", "taxpayer"), False),)
@@ -238,6 +242,14 @@ class AuditEvent(BaseModel):
 class Setting(BaseModel):
     key = CharField(max_length=64, primary_key=True)
     value = TextField()
+
+
+class LoginFailure(BaseModel):
+    """Failed logins per username (known or not), so that growing delays survive a restart."""
+
+    username_key = CharField(max_length=64, primary_key=True)
+    failures = IntegerField(default=0)
+    last_failed_at = DateTimeField(null=True)
 
 
 class Counter(BaseModel):
@@ -261,4 +273,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     AuditEvent,
     Setting,
     Counter,
+    LoginFailure,
 )

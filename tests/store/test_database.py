@@ -31,6 +31,8 @@ from mtc_desktop.store.models import ALL_MODELS, AccessGrant, AccessRequest, db
 from tests.conftest import World
 from tests.store.helpers import EXPLANATIONS, file_digest, sidecars
 
+SCRIPTS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
+
 
 @pytest.fixture
 def opened(db_path: Path) -> Iterator[Path]:
@@ -52,9 +54,9 @@ def test_a_new_file_is_stamped_with_our_id_and_schema_version(opened: Path) -> N
     stamp = read_stamp(opened)
     assert stamp.exists
     assert stamp.application_id == APPLICATION_ID == int.from_bytes(b"MTCD", "big")
-    assert stamp.user_version == schema_version() == 2
+    assert stamp.user_version == schema_version() == len(SCRIPTS)
     assert pragma("application_id") == APPLICATION_ID
-    assert pragma("user_version") == 2
+    assert pragma("user_version") == len(SCRIPTS)
 
 
 def test_sqlite_settings(opened: Path) -> None:
@@ -119,7 +121,7 @@ def test_reopening_keeps_data_and_history(opened: Path) -> None:
     store_db.close_database()
     open_database(opened)
     assert db.execute_sql("SELECT value FROM setting WHERE key = 'x'").fetchone() == ("1",)
-    assert db.execute_sql(f"SELECT count(*) FROM {HISTORY_TABLE}").fetchone() == (2,)
+    assert db.execute_sql(f"SELECT count(*) FROM {HISTORY_TABLE}").fetchone() == (len(SCRIPTS),)
 
 
 # --- migrations -----------------------------------------------------------------------------
@@ -127,19 +129,24 @@ def test_reopening_keeps_data_and_history(opened: Path) -> None:
 
 def test_schema_is_made_by_playhouse_migrations(opened: Path) -> None:
     rows = db.execute_sql(f"SELECT name FROM {HISTORY_TABLE} ORDER BY id").fetchall()
-    assert rows == [("0001_initial",), ("0002_email_delivery",)]
+    assert rows == [(name,) for name in SCRIPTS]
     runner = Runner(db.obj, str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
     assert [(m.name, bool(m.applied)) for m in runner.status()] == [
-        ("0001_initial", True),
-        ("0002_email_delivery", True),
+        (name, True) for name in SCRIPTS
     ]
     assert runner.up() == []
 
 
 def test_schema_version_is_the_last_migration() -> None:
     scripts = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
-    assert scripts == ["0001_initial", "0002_email_delivery"]
-    assert schema_version() == int(scripts[-1].split("_")[0])
+    assert scripts[:3] == [
+        "0001_initial",
+        "0002_email_delivery",
+        "0003_audit_chain_and_login_failures",
+    ]
+    numbers = [int(name.split("_")[0]) for name in scripts]
+    assert numbers == list(range(1, len(scripts) + 1)), "numbered 0001, 0002, ... with no gap"
+    assert schema_version() == numbers[-1]
 
 
 def _schema(conn: sqlite3.Connection | SqliteDatabase) -> set[tuple[str, str, str]]:
@@ -410,7 +417,7 @@ def test_resolve_uses_the_environment_then_the_default(
         ("database is locked", "busy with another workstation"),
         ("database or disk is full", "disk is full"),
         ("attempt to write a readonly database", "read-only"),
-        ("disk I/O error", "could not be reached"),
+        ("disk I/O error", "could not be written"),
         ("unable to open database file", "could not be reached"),
     ],
 )
