@@ -318,8 +318,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class RedactIds(logging.Formatter):
+    """Log lines never carry a taxpayer's ID unmasked, whatever a message or traceback
+    (a database error quoting a row, say) holds."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from mtc_desktop.domain.ids import redact_ids
+
+        return redact_ids(super().format(record))
+
+
+def configure_logging() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactIds("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(isinstance(h.formatter, RedactIds) for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "demo-data" and not getattr(args, "database", None):

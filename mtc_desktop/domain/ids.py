@@ -15,6 +15,7 @@ is how a wrong account gets authorized.
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 
 from mtc_desktop.domain.errors import InvalidInput
@@ -211,6 +212,16 @@ def mask_id(id_type: IdType, digits: str) -> str:
     if id_type is IdType.FEIN:
         return f"**-***{digits[-4:]}"
     return f"***-**-{digits[-4:]}"
+
+
+# Anything shaped like an SSN, ITIN (123-45-6789 or 123456789) or FEIN (12-3456789), not
+# inside a longer run of digits.
+_ID_LIKE = re.compile(r"(?<![\d-])(?:\d{3}-\d{2}-\d{4}|\d{2}-\d{7}|\d{9})(?![\d-])")
+
+
+def redact_ids(text: str) -> str:
+    """``text`` with every ID-shaped number masked to its last four digits (for logs)."""
+    return _ID_LIKE.sub(lambda m: f"*****{m.group(0)[-4:]}", text)
 
 
 def format_id(id_type: IdType, digits: str) -> str:

@@ -18,6 +18,7 @@ from mtc_desktop.domain.ids import (
     mask_id,
     normalize_id,
     normalize_third_party_id,
+    redact_ids,
 )
 
 ITIN_GROUPS = {*range(50, 66), *range(70, 89), *range(90, 93), *range(94, 100)}
@@ -453,3 +454,40 @@ def test_id_type_labels_name_the_number() -> None:
     assert IdType.SSN.label == "Social Security Number (SSN)"
     assert IdType.ITIN.label == "Individual Taxpayer Identification Number (ITIN)"
     assert IdType.FEIN.label == "Federal Employer Identification Number (FEIN)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Key (id_type, id_number)=(SSN, 031542296) exists",
+            "Key (id_type, id_number)=(SSN, *****2296) exists",
+        ),
+        ("taxpayer 031-54-2296 and firm 04-2750194", "taxpayer *****2296 and firm *****0194"),
+        (
+            "request R2026-000012, account WTH-00000001",
+            "request R2026-000012, account WTH-00000001",
+        ),
+        ("a 12-digit 123456789012 run is no ID", "a 12-digit 123456789012 run is no ID"),
+    ],
+)
+def test_ids_in_log_text_are_masked(text: str, expected: str) -> None:
+    assert redact_ids(text) == expected
+
+
+def test_the_program_log_masks_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from mtc_desktop.cli import configure_logging
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    configure_logging()
+    try:
+        logging.getLogger("mtc_desktop.test").error("duplicate key (SSN, 031542296)")
+    finally:
+        for handler in set(root.handlers) - set(before):
+            root.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert "duplicate key (SSN, *****2296)" in err
+    assert "031542296" not in err
