@@ -167,13 +167,9 @@ def _cmd_audit_export(args: argparse.Namespace) -> int:
 
 def _write_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (a half-written PDF is worse)."""
-    temporary = path.with_name(f".{path.name}.part")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise EnvironmentProblem(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    from mtc_desktop.store.files import write_private
+
+    write_private(path, data)
 
 
 def _cmd_authorization_pdf(args: argparse.Namespace) -> int:

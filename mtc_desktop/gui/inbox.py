@@ -13,6 +13,7 @@ from mtc_desktop.gui.models import InboxModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
 from mtc_desktop.services import notifications
+from mtc_desktop.store.files import write_private
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
@@ -84,4 +85,4 @@ class InboxPage(Page):
             self, "Save email", f"message-{item.id}.eml", "Email message (*.eml)"
         )
         if path:
-            Path(path).write_text(raw, encoding="utf-8")
+            self.call(write_private, Path(path), raw.encode("utf-8"))

@@ -42,6 +42,7 @@ from mtc_desktop.services.outbox import (
     Security,
     ServerSettings,
 )
+from mtc_desktop.store.files import write_private
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
@@ -259,7 +260,7 @@ class OutboxPage(Page):
         )
         if path:
             # The stored text as it is: CRLF line endings, as RFC 5322 writes them.
-            Path(path).write_bytes(raw.encode("utf-8"))
+            self.call(write_private, Path(path), raw.encode("utf-8"))
 
     def edit_server(self) -> None:
         if SmtpSettingsDialog.ask(self, self.actor) is not None:

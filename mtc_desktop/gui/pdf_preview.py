@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.gui import dialogs
+from mtc_desktop.store.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +122,9 @@ class PdfPreviewDialog(QDialog):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            path.write_bytes(self.pdf_bytes)
-        except OSError as exc:
-            dialogs.warn(
-                self,
-                "Cannot save",
-                f"The PDF could not be saved to {path}.",
-                exc.strerror or str(exc),
-            )
+            write_private(path, self.pdf_bytes)
+        except MtcError as exc:
+            dialogs.warn(self, "Cannot save", f"The PDF could not be saved to {path}.", exc.message)
             return None
         self.saved_to = path
         return path
