@@ -147,7 +147,7 @@ def make_certificate(folder: Path) -> Path:
     if openssl is None:
         import pytest
 
-        pytest.skip("the openssl command is needed to make a test certificate")
+        pytest.fail("install openssl (apt-get install openssl): the TLS tests make a certificate")
     subprocess.run(
         [
             openssl,
