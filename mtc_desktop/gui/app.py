@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from mtc_desktop import APP_NAME, __version__
 from mtc_desktop.domain.errors import MtcError
@@ -83,6 +83,53 @@ class Session(QObject):
         self.login_window.reset(message)
         self.login_window.show()
         self.login_window.activateWindow()
+
+
+def offer_backup_before_upgrade(parent: QWidget, target: str | None) -> bool:
+    """Before an older database's schema is upgraded, offer to back it up beside itself.
+    Returns False when the user would rather quit (nothing was changed)."""
+    from mtc_desktop.store import backup, database
+
+    resolved = database.resolve_target(target)
+    pending = backup.needs_upgrade(resolved)
+    if pending is None:
+        return True
+    current, latest = pending
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        APP_NAME,
+        f"This database was made by an earlier version of MTC Desktop (schema {current}). "
+        f"It will be upgraded to schema {latest}, after which earlier versions cannot open it.",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setObjectName("messageBox")
+    safe = resolved.path is not None
+    if safe:
+        box.setInformativeText("Back it up first? The copy is kept beside the database.")
+        backup_button = box.addButton("Back Up and Upgrade", QMessageBox.ButtonRole.AcceptRole)
+    else:
+        box.setInformativeText(
+            "Back up the PostgreSQL database first (mtc-desktop db backup FILE), then upgrade."
+        )
+        backup_button = None
+    upgrade_button = box.addButton("Upgrade Without Backup", QMessageBox.ButtonRole.DestructiveRole)
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(backup_button or quit_button)
+    box.setEscapeButton(quit_button)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    if clicked is quit_button or clicked is None:
+        return False
+    if clicked is backup_button:
+        copy = backup.backup_database(
+            resolved, backup.backup_path_before_upgrade(resolved, current)
+        )
+        dialogs.inform(parent, APP_NAME, "The database was backed up.", f"The copy is {copy.path}.")
+    elif clicked is not upgrade_button:
+        return False
+    return True
 
 
 def _open_database(target: str | None) -> None:
@@ -186,6 +233,9 @@ def run(target: str | None = None, demo: bool = False) -> int:
 
     def open_database() -> None:
         try:
+            if not offer_backup_before_upgrade(window, target):
+                window.close()
+                return
             _open_database(target)
         except MtcError as exc:
             status["code"] = _cannot_start(exc, window)

@@ -172,3 +172,41 @@ def test_the_cli_explains_a_refused_backup_in_one_line(
         capsys.readouterr().err == f"mtc-desktop: There is no database at {tmp_path / 'none.db'}.\n"
     )
     assert not (tmp_path / "c.db").exists()
+
+
+def _schema_2(path: Path) -> None:
+    from playhouse.migrations import Runner
+
+    store_db.open_database(path)
+    demo.create_demo()
+    database = store_db.db.obj
+    Runner(database, str(store_db.MIGRATIONS_DIR), table_name=store_db.HISTORY_TABLE).down(
+        "0003_audit_chain_and_login_failures"
+    )
+    database.execute_sql("PRAGMA user_version = 2")
+    store_db.close_database()
+
+
+def test_db_upgrade_backs_the_file_up_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "office.db"
+    _schema_2(path)
+    assert main(["db", "upgrade", "--database", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    copies = list(tmp_path.glob("office.schema-2-*.db"))
+    assert len(copies) == 1
+    assert out[0] == f"Backed up {path} to {copies[0]} before upgrading."
+    assert out[1] == f"{path} upgraded to schema {store_db.schema_version()}."
+    assert store_db.read_stamp(copies[0]).user_version == 2
+    assert store_db.check_database(str(path)).ok
+
+
+def test_db_upgrade_without_backup_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "office.db"
+    _schema_2(path)
+    assert main(["db", "upgrade", "--no-backup", "--database", str(path)]) == 0
+    assert capsys.readouterr().out == f"{path} upgraded to schema {store_db.schema_version()}.\n"
+    assert not list(tmp_path.glob("office.schema-*"))
