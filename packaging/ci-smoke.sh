@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Build the wheel, sdist and frozen program (packaging/build.sh), then use both the installed
+# wheel and the frozen program, unpacked outside the checkout, as a preparer would:
+# --version, a demo database, a Client Authorization PDF with its fonts, the login window
+# on a real X server (Xvfb; offscreen when there is none) and the menu entry.
+#
+#     packaging/ci-smoke.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+bash packaging/build.sh
+version=$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' mtc_desktop/__init__.py)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tar -C "$work" -xzf dist/mtc-desktop-"$version"-"$(uname -s | tr '[:upper:]' '[:lower:]')"-"$(uname -m)".tar.gz
+
+fail() {
+  echo "ci-smoke: $*" >&2
+  exit 1
+}
+
+check() { # check LABEL COMMAND
+  local label=$1 cmd=$2 out=$work/$1
+  mkdir -p "$out"
+  printf '\n== %s: %s\n' "$label" "$cmd"
+  [ "$("$cmd" --version)" = "mtc-desktop $version" ] || fail "$label: --version is not $version"
+
+  (cd "$out" && "$cmd" demo-data --database demo.db >/dev/null) || fail "$label: demo-data failed"
+  "$cmd" authorization-pdf --all-pending --database "$out/demo.db" -o "$out/pdfs"
+  local first number
+  first=$(find "$out/pdfs" -name '*.pdf' | sort | head -1)
+  [ -n "$first" ] || fail "$label: no pending printed-form request in the demo database"
+  number=$(basename "$first" .pdf)
+  "$cmd" authorization-pdf "$number" --database "$out/demo.db" -o "$out/form.pdf"
+  [ "$(head -c 5 "$out/form.pdf")" = "%PDF-" ] || fail "$label: form.pdf is not a PDF"
+  # The fonts come from resources/fonts: embedded subsets prove the program found them.
+  grep -aq "+DejaVuSans" "$out/form.pdf" || fail "$label: the PDF does not embed DejaVu Sans"
+  grep -aq "$number" "$out/form.pdf" || fail "$label: the PDF does not name request $number"
+  echo "PDF: $number, $(wc -c <"$out/form.pdf") bytes, fonts embedded"
+
+  # The login window: shown, painted, window icon loaded, then quit (MTC_DESKTOP_SMOKE).
+  local said
+  if command -v xvfb-run >/dev/null; then
+    said=$(cd "$out" && MTC_DESKTOP_SMOKE=1 timeout 120 \
+      env -u QT_QPA_PLATFORM xvfb-run -a "$cmd" --demo 2>"$out/gui.log") || true
+  else
+    said=$(cd "$out" && MTC_DESKTOP_SMOKE=1 QT_QPA_PLATFORM=offscreen timeout 120 \
+      "$cmd" --demo 2>"$out/gui.log") || true
+  fi
+  [ "$said" = "ok" ] || { cat "$out/gui.log" >&2; fail "$label: the login window did not start"; }
+  echo "GUI: login window shown with its icon ($(command -v xvfb-run >/dev/null && echo Xvfb || echo offscreen))"
+}
+
+check wheel "$root/build/venv/bin/mtc-desktop"
+check frozen "$work/mtc-desktop/mtc-desktop"
+
+printf '\n== menu entry from the frozen program\n'
+XDG_DATA_HOME=$work/share sh "$work/mtc-desktop/install-desktop-entry.sh"
+entry=$work/share/applications/org.mtcdesktop.MtcDesktop.desktop
+grep -q "^Exec=\"$work/mtc-desktop/mtc-desktop\"$" "$entry" || fail "the menu entry does not run the bundle"
+[ -f "$work/share/icons/hicolor/48x48/apps/mtc-desktop.png" ] || fail "no 48 px icon installed"
+if command -v desktop-file-validate >/dev/null; then
+  desktop-file-validate "$entry" || fail "the installed menu entry is not valid"
+fi
+echo "menu entry: $entry"
+
+printf '\nci-smoke: wheel %s KB, frozen program %s MB unpacked, archive %s MB: all checks passed\n' \
+  "$(($(wc -c <dist/mtc_desktop-"$version"-py3-none-any.whl) / 1024))" \
+  "$(du -sm dist/mtc-desktop | cut -f1)" \
+  "$(du -sm dist/mtc-desktop-"$version"-*.tar.gz | cut -f1)"
