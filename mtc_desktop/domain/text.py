@@ -120,6 +120,18 @@ def clean_text(raw: str, what: str, field: str, max_length: int = MAX_TEXT_LENGT
     return text
 
 
+def clean_line(raw: str, what: str, field: str, max_length: int = MAX_TEXT_LENGTH) -> str:
+    """One line of text (a title, a tax period): :func:`clean_text`, and no line breaks or
+    invisible characters, runs of spaces made one."""
+    if "\n" in raw or "\r" in raw:
+        raise InvalidInput(f"The {what} must fit on one line; remove the line break.", field)
+    text = clean_text(raw, what, field, max_length)
+    text = _SPACES.sub(" ", "".join(ch for ch in text if ch not in _INVISIBLE)).strip()
+    if not text:
+        raise InvalidInput(f"Enter the {what}.", field)
+    return text
+
+
 def search_words(text: str) -> list[str]:
     """The words of a filter typed by a user, in the form they are compared."""
     return [w for w in name_key(text).split(" ") if w]

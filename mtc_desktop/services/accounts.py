@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from dataclasses import dataclass
 
 from mtc_desktop.domain.errors import InvalidInput, NotAllowed, NotFound
 from mtc_desktop.domain.levels import AccessLevel, Right
 from mtc_desktop.domain.model import ActivityKind, Role
-from mtc_desktop.domain.text import clean_text
+from mtc_desktop.domain.text import clean_line
 from mtc_desktop.services import audit
 from mtc_desktop.services.base import Actor, current_logon, now, reading, transaction
 from mtc_desktop.services.taxpayers import AccountView, account_view, masked
 from mtc_desktop.store.models import AccessGrant, AccountActivity, Logon, TaxAccount, Taxpayer
 
 MAX_PAYMENT = decimal.Decimal("999999999999.99")
+_AMOUNT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def file_return(actor: Actor, account_id: int, period: str) -> ActivityView:
         level, rights = _rights(actor, account)
         if Right.FILE not in rights:
             _refuse(level, "file returns")
-        text = clean_text(period, "tax period", "period", max_length=32)
+        text = clean_line(period, "tax period", "period", max_length=32)
         row = AccountActivity.create(
             account=account,
             actor=actor.logon_id,
@@ -163,6 +165,8 @@ def file_return(actor: Actor, account_id: int, period: str) -> ActivityView:
 
 def parse_amount(text: str) -> decimal.Decimal:
     cleaned = text.strip().replace(",", "").removeprefix("$").strip()
+    if not _AMOUNT.fullmatch(cleaned):  # ASCII digits only, as with IDs
+        raise InvalidInput("Enter the amount in dollars, like 1250.00.", "amount")
     try:
         amount = decimal.Decimal(cleaned)
     except decimal.InvalidOperation as exc:

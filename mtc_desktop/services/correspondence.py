@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from mtc_desktop.domain.errors import NotFound
 from mtc_desktop.domain.model import CorrespondenceKind, Role
-from mtc_desktop.domain.text import clean_text
+from mtc_desktop.domain.text import clean_line
 from mtc_desktop.services import audit, notifications
 from mtc_desktop.services.base import Actor, now, require_role, transaction
 from mtc_desktop.services.taxpayers import account_view, masked
@@ -36,7 +36,7 @@ def mail_correspondence(
         )
         if account is None:
             raise NotFound(f"There is no tax account numbered {account_number.strip()}.")
-        text = clean_text(title, "title", "title", max_length=400)
+        text = clean_line(title, "title", "title", max_length=400)
         row = Correspondence.create(
             account=account,
             kind=kind.value,

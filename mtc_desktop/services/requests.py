@@ -618,6 +618,12 @@ def _notify_decision(
 def parse_reference(text: str) -> tuple[str, str | None]:
     """A request number, or the QR code's text: (number, code or None)."""
     cleaned = text.strip()
+    if len(cleaned) > 64:
+        raise InvalidInput(
+            "This is neither a request number (like R2026-000012) nor the text of a Client "
+            "Authorization's QR code.",
+            "reference",
+        )
     if cleaned.upper().startswith(QR_PREFIX + "|"):
         parts = cleaned.split("|")
         if len(parts) != 3:
