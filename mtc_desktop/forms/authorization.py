@@ -23,7 +23,13 @@ Fillable AcroForm fields (``canvas.acroForm``), named so a filled form can be re
 ``printed_name``                    text
 ``title``                           text; on forms for a business taxpayer only
 ``signature_date``                  text, as written (MM/DD/YYYY asked for)
+``request_number``                  text, hidden and read-only: the request number
+``authorization_code``              text, hidden and read-only: the code as printed
 ==================================  ==============================================
+
+The last two let an imported form find its request (``forms.reader``); they sit on the
+first page, take no room and are never shown or printed. The number and code are also in
+the QR code and, as the QR code's text, in the document's keywords.
 
 The account number is written as stored (``PIT-00000012``); characters other than
 letters, digits and ``-`` would become ``_`` (:func:`give_rights_field`).
@@ -136,6 +142,8 @@ def check_printable(form: AuthorizationForm) -> dict[str, str]:
 PRINTED_NAME_FIELD = "printed_name"
 TITLE_FIELD = "title"
 DATE_FIELD = "signature_date"
+REQUEST_NUMBER_FIELD = "request_number"
+CODE_FIELD = "authorization_code"
 _UNSAFE = re.compile(r"[^A-Za-z0-9-]")
 
 
@@ -150,7 +158,8 @@ def granted_rights_field(account_number: str) -> str:
 FIELD_NAMES_HELP = (
     "give_rights_<account number>: check box, /Yes or /Off. "
     "granted_rights_<account number>: radio, one of /view_only /file /pay /file_and_pay "
-    "/full_access. printed_name, title (business taxpayers), signature_date: text."
+    "/full_access. printed_name, title (business taxpayers), signature_date: text. "
+    "request_number, authorization_code: hidden read-only text."
 )
 
 # --- page geometry (millimetres, as named constants) -----------------------------------
@@ -410,6 +419,29 @@ class _Layout:
             "right",
         )
         pen.hline(CONTENT_LEFT, CONTENT_RIGHT, top - HEADER_HEIGHT + 2 * mm, 1.6, NAVY)
+        self._hidden_field(pen, REQUEST_NUMBER_FIELD, self.form.request_number)
+        self._hidden_field(pen, CODE_FIELD, self.form.authorization_code)
+
+    @staticmethod
+    def _hidden_field(pen: Pen, name: str, value: str) -> None:
+        """A field no one sees or edits, for a program reading the form back: hidden and
+        never printed (annotation flag), read-only (field flag), of no size."""
+        pen.c.acroForm.textfield(
+            name=name,
+            value=value,
+            x=0,
+            y=0,
+            width=0,
+            height=0,
+            borderColor=None,
+            fillColor=None,
+            borderWidth=0,
+            fontName="Helvetica",
+            fontSize=1,
+            maxlen=len(value),
+            annotationFlags="hidden",
+            fieldFlags="readOnly",
+        )
 
     def _continuation_title(self) -> tuple[float, list[str]]:
         taxpayer = self.form.taxpayer

@@ -14,8 +14,10 @@ from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import TaxpayerKind
 from mtc_desktop.forms import authorization as form_module
 from mtc_desktop.forms.authorization import (
+    CODE_FIELD,
     DATE_FIELD,
     PRINTED_NAME_FIELD,
+    REQUEST_NUMBER_FIELD,
     TITLE_FIELD,
     UnprintableText,
     give_rights_field,
@@ -104,7 +106,7 @@ def test_field_names_encode_each_account(make_request: MakeRequest) -> None:
     made = make_request("Harbor Street Bakery LLC", accounts=4, id_type=IdType.FEIN)
     pdf = printing.authorization_pdf(made.third_party, made.view.id)
     fields = _fields(pdf)
-    expected = {PRINTED_NAME_FIELD, DATE_FIELD, TITLE_FIELD}
+    expected = {PRINTED_NAME_FIELD, DATE_FIELD, TITLE_FIELD, REQUEST_NUMBER_FIELD, CODE_FIELD}
     for line in made.view.lines:
         expected |= {
             give_rights_field(line.account.number),
@@ -124,6 +126,11 @@ def test_field_names_encode_each_account(make_request: MakeRequest) -> None:
             for state in kid.get_object()["/AP"]["/N"]
         }
         assert states - {"Off"} == LEVEL_VALUES
+    # The number and the code, for the program that reads the returned form.
+    assert fields[REQUEST_NUMBER_FIELD]["/V"] == made.view.number
+    assert fields[CODE_FIELD]["/V"] == requests.format_code(made.view.authorization_code)
+    assert fields[CODE_FIELD]["/Ff"] & 1  # read-only
+    assert fields[REQUEST_NUMBER_FIELD]["/Ff"] & 1
 
 
 def test_filled_fields_read_back_as_typed() -> None:

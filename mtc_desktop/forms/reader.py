@@ -1,0 +1,475 @@
+"""Reading a returned Client Authorization: the values of its form fields, safely.
+
+A returned form is a file from outside: it may be empty, not a PDF at all, cut off,
+password-protected, a scan with no fields, someone else's form, or built to hang or crash
+a PDF parser. So:
+
+- the file is size-checked before anything parses it (:data:`MAX_FORM_BYTES`), and its
+  first bytes must be a PDF header;
+- pypdf parses it in a separate process, started with ``spawn`` (no state of the GUI
+  process is shared, and it works the same on every OS and, once
+  ``multiprocessing.freeze_support()`` runs first, in a frozen program); the process is
+  killed when it takes longer than :data:`TIME_LIMIT` seconds, and where the OS allows
+  its memory is capped (:data:`MEMORY_LIMIT`);
+- only the AcroForm field values and the document keywords are read: no JavaScript is
+  run, no page is rendered;
+- each refusal is a :class:`FormFileRefused` whose :class:`Refusal` says which, and whose
+  message says what is wrong and what to do.
+
+:func:`read_authorization_fields` returns the raw field values by name; what they mean
+(which account, which level) is for ``services.returned_forms`` to check against the
+request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import io
+import json
+import logging
+import multiprocessing
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from mtc_desktop.domain.errors import EnvironmentProblem, MtcError
+
+log = logging.getLogger(__name__)
+
+MAX_FORM_BYTES = 10 * 1024 * 1024  # a Client Authorization is well under 1 MB
+TIME_LIMIT = 15.0  # seconds for the parsing process, its start included
+MEMORY_LIMIT = 1024 * 1024 * 1024  # address space of the parsing process, where settable
+MAX_FIELDS = 2000  # a form for every account type twice over has well under 100
+MAX_VALUE_LENGTH = 1000  # characters kept of one field's value
+MAX_ANSWER_BYTES = 16 * 1024 * 1024  # of the parsing process's answer
+
+GIVE_RIGHTS_PREFIX = "give_rights_"
+GRANTED_RIGHTS_PREFIX = "granted_rights_"
+QR_PREFIX = "MTC-AUTH|"
+
+_HEADER = b"%PDF-"
+_HEADER_WINDOW = 1024  # the header may follow some junk, within the first 1024 bytes
+_EOF_MARKER = b"%%EOF"
+_EOF_WINDOW = 2048  # a whole file ends with %%EOF (some writers add a little after it)
+
+BY_HAND = "Record the decision by hand from the paper form instead."
+
+
+class Refusal(enum.Enum):
+    """Why a file was not read as a returned Client Authorization."""
+
+    UNREADABLE = "unreadable"  # the file could not be opened
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    NOT_PDF = "not_pdf"
+    TRUNCATED = "truncated"
+    DAMAGED = "damaged"
+    ENCRYPTED = "encrypted"
+    NO_FIELDS = "no_fields"
+    NOT_OURS = "not_ours"
+    NO_REFERENCE = "no_reference"  # ours, but without its request number and code
+    TIMED_OUT = "timed_out"
+    CRASHED = "crashed"
+
+
+class FormFileRefused(MtcError):
+    """The file cannot be read as a returned Client Authorization; ``reason`` says why."""
+
+    def __init__(self, reason: Refusal, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class PdfFields:
+    """What the parsing process found: plain values only, so they cross processes."""
+
+    encrypted: bool = False
+    values: dict[str, str | None] = field(default_factory=dict)  # by field name
+    keywords: str = ""  # the document's /Keywords (a Client Authorization's QR text)
+    field_count: int = 0  # before MAX_FIELDS cut the values short
+    broken_fields: int = 0  # listed in the form but not there: a damaged file
+
+
+@dataclass(frozen=True)
+class AuthorizationFields:
+    """The fields of a returned Client Authorization, as written on it."""
+
+    request_number: str
+    authorization_code: str
+    values: Mapping[str, str | None]  # every field by name; None when unset
+
+    def value(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def text(self, name: str) -> str:
+        """A text field's value; "" when absent or unset."""
+        return self.values.get(name) or ""
+
+    def account_fields(self, prefix: str) -> set[str]:
+        """The names of the fields starting with ``prefix`` (one per account on the form)."""
+        return {name for name in self.values if name.startswith(prefix)}
+
+
+# --- the checks before parsing --------------------------------------------------------
+
+
+def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _too_large(size: int, limit: int) -> FormFileRefused:
+    return FormFileRefused(
+        Refusal.TOO_LARGE,
+        f"This file is {_megabytes(size)}; files over {_megabytes(limit)} are not read (a "
+        "Client Authorization PDF is well under 1 MB). Check that you chose the form the "
+        f"taxpayer returned. {BY_HAND}",
+    )
+
+
+def load(source: bytes | Path, *, max_bytes: int = MAX_FORM_BYTES) -> bytes:
+    """The bytes of ``source``, never more than ``max_bytes`` of them read."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        if len(data) > max_bytes:
+            raise _too_large(len(data), max_bytes)
+        return data
+    path = Path(source)
+    try:
+        with path.open("rb") as file:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise _too_large(size, max_bytes)
+            data = file.read(max_bytes + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise FormFileRefused(
+            Refusal.UNREADABLE,
+            f"The file {path.name} could not be opened ({reason}). Check that it is still "
+            "there and that you may read it, then try again.",
+        ) from exc
+    if len(data) > max_bytes:  # it grew while being read
+        raise _too_large(len(data), max_bytes)
+    return data
+
+
+# The first bytes of the files most often picked by mistake, and what they are.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a Word document or another zipped file (.docx, .xlsx, .zip)"),
+    (b"\xd0\xcf\x11\xe0", "an older Word or Excel document (.doc, .xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"{\\rtf", "a rich text document (.rtf)"),
+)
+
+
+def _looks_like(data: bytes) -> str:
+    for signature, what in _SIGNATURES:
+        if data.startswith(signature):
+            return what
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "a web page"
+    if head.startswith(b"<"):
+        return "an XML or web document"
+    return ""
+
+
+def check_pdf_bytes(data: bytes) -> None:
+    """Refuse what is plainly not a whole PDF, before anything parses it."""
+    if not data:
+        raise FormFileRefused(
+            Refusal.EMPTY,
+            "This file is empty (0 bytes): it may not have finished downloading or copying. "
+            f"Ask for the file again. {BY_HAND}",
+        )
+    if _HEADER not in data[:_HEADER_WINDOW]:
+        what = _looks_like(data)
+        it_is = f": it is {what}" if what else ""
+        if "image" in what:
+            advice = (
+                "A scanned or photographed form cannot be read: record the decision by hand "
+                "from the paper form."
+            )
+        else:
+            advice = f"Choose the Client Authorization PDF the taxpayer returned. {BY_HAND}"
+        raise FormFileRefused(Refusal.NOT_PDF, f"This file is not a PDF{it_is}. {advice}")
+    if _EOF_MARKER not in data[-_EOF_WINDOW:]:
+        # Cut off: and a filled form's choices are often its last part (an incremental
+        # update), so what is left could read as a blank form.
+        raise FormFileRefused(
+            Refusal.TRUNCATED,
+            "This PDF is incomplete: its end is missing, as when a file is cut off while "
+            f"downloading or copying. Ask for the file again. {BY_HAND}",
+        )
+
+
+# --- the parsing process --------------------------------------------------------------
+
+
+def _value(raw: object) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bytes):
+        raw = raw.decode("latin-1")
+    text = raw if isinstance(raw, str) else repr(raw)
+    return str(text)[:MAX_VALUE_LENGTH]
+
+
+def parse_pdf(data: bytes) -> PdfFields:
+    """Read ``data``'s AcroForm field values with pypdf (in the parsing process).
+
+    Raises whatever pypdf raises on a damaged file."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return PdfFields(encrypted=True)
+        catalog = reader.trailer["/Root"].get_object()
+    except Exception:
+        # pypdf cannot even open some encrypted files (AES without `cryptography`).
+        if b"/Encrypt" in data:
+            return PdfFields(encrypted=True)
+        raise
+    acro_form = catalog.get("/AcroForm") if isinstance(catalog, DictionaryObject) else None
+    acro_form = acro_form.get_object() if acro_form is not None else None
+    listed = acro_form.get("/Fields") if isinstance(acro_form, DictionaryObject) else None
+    listed = listed.get_object() if listed is not None else None
+    refs = list(listed)[:MAX_FIELDS] if isinstance(listed, ArrayObject) else []
+    broken = sum(1 for ref in refs if not isinstance(ref.get_object(), DictionaryObject))
+    fields = reader.get_fields() or {}
+    metadata = reader.metadata
+    keywords = _value(metadata.get("/Keywords")) if metadata else None
+    values = {
+        str(name): _value(item.get("/V"))
+        for name, item in list(fields.items())[:MAX_FIELDS]
+        if isinstance(name, str)
+    }
+    return PdfFields(
+        values=values, keywords=keywords or "", field_count=len(fields), broken_fields=broken
+    )
+
+
+Parser = Callable[[bytes], PdfFields]
+
+
+def _limit_memory(limit: int) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):  # not settable here (macOS): the time limit still holds
+        pass
+
+
+def _child(conn: Connection, data: bytes, parse: Parser, memory_limit: int) -> None:
+    """The parsing process: parse, send back one result as JSON, end."""
+    # pypdf warns and logs about every quirk of a damaged file; the result says enough.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _limit_memory(memory_limit)
+        try:
+            result: dict[str, object] = {"ok": dataclasses.asdict(parse(data))}
+        except MemoryError:
+            result = {"error": "it needs more memory than a form can"}
+        except BaseException:  # anything pypdf raises on a damaged file
+            result = {"error": traceback.format_exc(limit=-3)}
+    conn.send_bytes(json.dumps(result).encode())
+    conn.close()
+
+
+def _decode(message: bytes) -> PdfFields | str:
+    """The parsing process's answer: its fields, or what went wrong. The answer is JSON,
+    never a pickle, and is checked item by item: the process read a hostile file."""
+    try:
+        answer = json.loads(message)
+    except ValueError:
+        return "the answer is not JSON"
+    if not isinstance(answer, dict) or len(answer) != 1:
+        return "the answer is not one result"
+    if "error" in answer:
+        return str(answer["error"])
+    found = answer.get("ok")
+    if not isinstance(found, dict):
+        return "the answer holds no fields"
+    values = found.get("values")
+    keywords = found.get("keywords")
+    count = found.get("field_count")
+    broken = found.get("broken_fields")
+    encrypted = found.get("encrypted")
+    if (
+        not isinstance(values, dict)
+        or not all(
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in values.items()
+        )
+        or not isinstance(keywords, str)
+        or not isinstance(count, int)
+        or not isinstance(broken, int)
+        or not isinstance(encrypted, bool)
+    ):
+        return "the answer's fields are malformed"
+    return PdfFields(encrypted, values, keywords, count, broken)
+
+
+def parse_in_process(
+    data: bytes,
+    *,
+    time_limit: float = TIME_LIMIT,
+    parse: Parser = parse_pdf,
+    memory_limit: int = MEMORY_LIMIT,
+) -> PdfFields:
+    """Run ``parse(data)`` in a spawned process; kill it after ``time_limit`` seconds.
+
+    ``parse`` must be importable by name (a module-level function): the process is new.
+    """
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_child,
+        args=(sender, data, parse, memory_limit),
+        name="mtc-form-reader",
+        daemon=True,
+    )
+    started = time.monotonic()
+    try:
+        try:
+            process.start()
+        except OSError as exc:  # out of processes or memory: not the file's fault
+            raise EnvironmentProblem(
+                "The program could not start its PDF reader "
+                f"({exc.strerror or type(exc).__name__}). Close some programs and try again."
+            ) from exc
+        finally:
+            sender.close()  # only the child holds it now: its end means EOF here
+        try:
+            ready = receiver.poll(time_limit)
+            message = receiver.recv_bytes(MAX_ANSWER_BYTES) if ready else None
+        except (EOFError, OSError):  # the process ended without a word, or said too much
+            ready, message = True, None
+        if not ready:
+            log.warning("form reader: no answer in %.1f s; killed", time_limit)
+            raise FormFileRefused(
+                Refusal.TIMED_OUT,
+                f"Reading this PDF took longer than {time_limit:g} seconds and was stopped; "
+                f"the file may be damaged, or made to slow readers down. {BY_HAND}",
+            )
+        if message is None:
+            process.join(1.0)
+            log.warning("form reader: the process ended with code %s", process.exitcode)
+            raise FormFileRefused(
+                Refusal.CRASHED,
+                "The PDF reader stopped unexpectedly on this file, which is probably "
+                f"damaged. Ask for the file again. {BY_HAND}",
+            )
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        if process.pid is not None:
+            process.join(5.0)
+            if process.exitcode is not None:
+                process.close()
+    log.debug("form reader: %.2f s", time.monotonic() - started)
+    result = _decode(message)
+    if isinstance(result, PdfFields) and not result.broken_fields:
+        return result
+    if isinstance(result, PdfFields):
+        log.info("form reader: %d form fields are missing", result.broken_fields)
+    else:
+        log.info("form reader: pypdf could not read the file: %s", result)
+    raise FormFileRefused(
+        Refusal.DAMAGED,
+        f"This PDF is damaged and cannot be read. Ask for the file again. {BY_HAND}",
+    )
+
+
+# --- the Client Authorization ---------------------------------------------------------
+
+
+def _from_keywords(keywords: str) -> tuple[str, str]:
+    """(number, code) from a form's keywords, the QR code's text; ("", "") if not."""
+    if not keywords.upper().startswith(QR_PREFIX):
+        return "", ""
+    parts = keywords.split("|")
+    if len(parts) != 3:
+        return "", ""
+    return parts[1].strip(), parts[2].strip()
+
+
+def authorization_fields(found: PdfFields) -> AuthorizationFields:
+    """Check that ``found`` is a Client Authorization of this program, and name its parts."""
+    # Here, not at the top: the parsing process imports this module, and would take
+    # ReportLab along for nothing.
+    from mtc_desktop.forms.authorization import CODE_FIELD, REQUEST_NUMBER_FIELD
+
+    if found.encrypted:
+        raise FormFileRefused(
+            Refusal.ENCRYPTED,
+            "This PDF is password-protected, so its fields cannot be read. Ask the taxpayer "
+            f"to save the form again without a password. {BY_HAND}",
+        )
+    if not found.values:
+        raise FormFileRefused(
+            Refusal.NO_FIELDS,
+            "This PDF has no form fields to read: it is probably a scan, or a printout "
+            "saved as PDF. Record the decision by hand from the paper form: find the "
+            "request by its number, then enter what the taxpayer marked.",
+        )
+    names = set(found.values)
+    ours = REQUEST_NUMBER_FIELD in names or any(
+        name.startswith((GIVE_RIGHTS_PREFIX, GRANTED_RIGHTS_PREFIX)) for name in names
+    )
+    if not ours or found.field_count > MAX_FIELDS:
+        raise FormFileRefused(
+            Refusal.NOT_OURS,
+            "This PDF's form is not a Client Authorization printed by MTC Desktop: it has "
+            "none of its Give Rights and Granted Rights fields. Choose the form the "
+            f"taxpayer returned. {BY_HAND}",
+        )
+    number = (found.values.get(REQUEST_NUMBER_FIELD) or "").strip()
+    code = (found.values.get(CODE_FIELD) or "").strip()
+    if not number or not code:
+        number, code = _from_keywords(found.keywords)
+    if not number or not code:
+        raise FormFileRefused(
+            Refusal.NO_REFERENCE,
+            "This Client Authorization does not carry its request number and authorization "
+            "code, so its request cannot be found from the file. Find the request by the "
+            "number printed on the form, and record the decision by hand.",
+        )
+    return AuthorizationFields(number, code, dict(found.values))
+
+
+def read_authorization_fields(
+    source: bytes | Path,
+    *,
+    max_bytes: int = MAX_FORM_BYTES,
+    time_limit: float = TIME_LIMIT,
+    parse: Parser = parse_pdf,
+) -> AuthorizationFields:
+    """The fields of the returned Client Authorization in ``source`` (PDF bytes or a path).
+
+    Raises :class:`FormFileRefused` when the file cannot be read as one.
+    """
+    data = load(source, max_bytes=max_bytes)
+    check_pdf_bytes(data)
+    return authorization_fields(parse_in_process(data, time_limit=time_limit, parse=parse))
