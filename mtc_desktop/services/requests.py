@@ -640,7 +640,9 @@ def find_request(actor: Actor, reference: str) -> RequestView:
     request = AccessRequest.get_or_none(AccessRequest.number == number)
     if request is None:
         raise NotFound(f"There is no request numbered {number}.")
-    if code is not None and not hmac.compare_digest(code, request.authorization_code):
+    if code is not None and not hmac.compare_digest(
+        code.encode(), request.authorization_code.encode()
+    ):
         raise InvalidInput(
             "The QR code's authorization code does not match this request.", "reference"
         )
@@ -665,7 +667,9 @@ def record_printed_form(
                 "printed form; the taxpayer decides it online.",
                 "reference",
             )
-        if not hmac.compare_digest(normalize_code(authorization_code), request.authorization_code):
+        if not hmac.compare_digest(
+            normalize_code(authorization_code).encode(), request.authorization_code.encode()
+        ):
             raise InvalidInput(
                 "The authorization code does not match the one printed for this request. "
                 "Check it against the form; nothing was recorded.",
