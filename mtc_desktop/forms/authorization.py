@@ -101,6 +101,9 @@ class AuthorizationForm:
     authorization_code: str  # as printed, e.g. "ABCDE-FGHJK"
     qr_payload: str  # what the QR code carries: requests.qr_text(number, code)
     return_address: tuple[str, ...] = DOR_RETURN_ADDRESS
+    # The audit trail's latest hash when the form was made (its first 16 hex digits are
+    # printed): `mtc-desktop audit verify --expect` later proves the history before it.
+    audit_hash: str = ""
 
     def printed_texts(self) -> dict[str, str]:
         """The free texts the form prints, by what they are (for error messages)."""
@@ -976,7 +979,8 @@ def render_authorization(
     buffer = io.BytesIO()
     footer = (
         f"Client Authorization · request {form.request_number} · taxpayer ID "
-        f"{form.taxpayer.masked_id} · MassTaxConnect third-party access"
+        f"{form.taxpayer.masked_id} · "
+        + (f"audit {form.audit_hash[:16]}" if form.audit_hash else "MassTaxConnect")
     )
     canvas = canvas_class(buffer, total_pages=len(pages), footer=footer)
     canvas.setTitle(f"Client Authorization {form.request_number}")

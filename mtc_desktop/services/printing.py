@@ -27,7 +27,7 @@ from mtc_desktop.forms.authorization import (
     ThirdPartyInfo,
     render_authorization,
 )
-from mtc_desktop.services import requests, settings
+from mtc_desktop.services import audit, requests, settings
 from mtc_desktop.services.base import Actor, now, reading
 from mtc_desktop.services.requests import RequestView
 from mtc_desktop.store.models import AccessRequest, Logon
@@ -66,6 +66,7 @@ def form_from_view(view: RequestView) -> AuthorizationForm:
         ),
         authorization_code=requests.format_code(view.authorization_code),
         qr_payload=requests.qr_text(view.number, view.authorization_code),
+        audit_hash=audit.latest_hash(),
     )
 
 

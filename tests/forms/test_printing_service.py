@@ -8,7 +8,7 @@ import pytest
 
 from mtc_desktop.domain.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from mtc_desktop.domain.model import ApprovalMethod, RequestStatus
-from mtc_desktop.services import printing, requests
+from mtc_desktop.services import audit, printing, requests
 from mtc_desktop.services.requests import LineDecision
 from tests.conftest import Clock, World
 from tests.forms.conftest import MakeRequest
@@ -18,9 +18,11 @@ def test_the_third_party_that_asked_and_dor_staff_may_print(
     world: World, make_request: MakeRequest
 ) -> None:
     made = make_request()
+    staff = world.staff()
     by_third_party = printing.authorization_form(made.third_party, made.view.id)
-    by_staff = printing.authorization_form(world.staff(), made.view.id)
+    by_staff = printing.authorization_form(staff, made.view.id)
     assert by_third_party == by_staff
+    assert by_third_party.audit_hash == audit.latest_hash(), "the chain's head when printed"
     assert by_third_party.request_number == made.view.number
     assert by_third_party.authorization_code == requests.format_code(made.view.authorization_code)
     assert by_third_party.taxpayer.masked_id == made.view.taxpayer_masked_id

@@ -86,7 +86,7 @@ def test_a_changed_event_is_named(demo_copy: Path, capsys: pytest.CaptureFixture
     victim = _event_ids(demo_copy)[10]
     _sql(
         demo_copy,
-        'UPDATE audit_event SET details = \'{"tampered": true}\' WHERE id = ?',
+        "UPDATE audit_event SET details = '{\"tampered\": true}' WHERE id = ?",
         victim,
     )
     code, text = _verify(demo_copy, capsys)
@@ -215,3 +215,30 @@ def test_upgrading_chains_the_events_already_there(tmp_path: Path) -> None:
         assert Counter.get(Counter.name == "audit-chain").value == report.events
     finally:
         store_db.close_database()
+
+
+def test_the_hash_printed_on_a_client_authorization_proves_the_history_before_it(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from mtc_desktop.forms.authorization import render_authorization
+    from mtc_desktop.services import printing
+
+    store_db.open_database(demo_copy)
+    try:
+        number = printing.pending_printed_form_numbers()[0]
+        pdf = render_authorization(printing.system_authorization_form(number))
+        latest = audit.latest_hash()
+    finally:
+        store_db.close_database()
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert f"audit {latest[:16]}" in text
+    assert _verify(demo_copy, capsys, "--expect", latest[:16])[0] == 0
+    victim = _event_ids(demo_copy)[2]
+    _sql(demo_copy, "DELETE FROM audit_event WHERE id >= ?", victim)
+    code, said = _verify(demo_copy, capsys, "--expect", latest[:16])
+    assert code == 1
+    assert "removed" in said
