@@ -8,11 +8,12 @@ the request expiry period.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressDialog,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -267,14 +269,46 @@ class DorHomePage(Page):
             )
 
 
+def read_in_background(
+    parent: QWidget, actor: Actor, path: Path, expected_number: str | None
+) -> ReturnedForm:
+    """Read the form on a worker thread (a hostile file may take the reader's whole time
+    limit) while a busy indicator keeps the window painted; raise what the reader raised."""
+    from mtc_desktop.services import returned_forms
+    from mtc_desktop.services.base import release_thread_connection
+
+    def work() -> ReturnedForm:
+        try:
+            return returned_forms.read_returned_form(actor, path, expected_number=expected_number)
+        finally:
+            release_thread_connection()
+
+    progress = QProgressDialog("Reading the form…", "", 0, 0, parent)
+    progress.setWindowTitle("Import a Returned Form")
+    progress.setCancelButton(None)  # the reader stops itself after its time limit
+    progress.setMinimumDuration(300)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(30)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(work)
+        poll.timeout.connect(lambda: loop.quit() if future.done() else None)
+        poll.start()
+        if not future.done():
+            loop.exec()
+        poll.stop()
+        progress.reset()
+        progress.deleteLater()
+        return future.result()
+
+
 def import_returned_form(
     parent: QWidget, actor: Actor, path: Path, expected_number: str | None = None
 ) -> RequestView | None:
     """Read a returned form's PDF, show what it says, and record it once confirmed."""
-    from mtc_desktop.services import returned_forms
-
     try:
-        form = returned_forms.read_returned_form(actor, path, expected_number=expected_number)
+        form = read_in_background(parent, actor, path, expected_number)
     except MtcError as exc:
         dialogs.warn(parent, "Import a Returned Form", "This form cannot be recorded.", exc.message)
         return None
