@@ -566,6 +566,11 @@ class ReturnedFormDialog(QDialog):
         )
         signed.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(signed)
+        for text in form.notes:  # what staff should look at on the paper, e.g. a stray mark
+            remark = note(f"Note: {text}")
+            remark.setTextFormat(Qt.TextFormat.PlainText)
+            remark.setProperty("role", "error")
+            layout.addWidget(remark)
         given = any(d.give_rights for d in form.decisions)
         layout.addWidget(
             note(
