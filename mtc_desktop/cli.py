@@ -47,9 +47,10 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     from mtc_desktop.store import database
 
     target = database.resolve_target(args.database)
-    if target.path is not None and target.path.exists() and target.path.stat().st_size:
+    if not database.is_unused(target):
+        what = "exists already" if target.is_sqlite else "holds data already"
         print(
-            f"mtc-desktop: {target.path} exists already; demo data goes into a new database.",
+            f"mtc-desktop: {target.describe()} {what}; demo data goes into a new database.",
             file=sys.stderr,
         )
         return 2
@@ -85,9 +86,8 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     from mtc_desktop.store import backup, database
 
     target = database.resolve_target(args.database)
-    before = None
+    before = database.stored_version(target)
     if target.path is not None:
-        before = database.read_stamp(target.path).user_version
         pending = backup.needs_upgrade(target)
         if pending is not None and not args.no_backup:
             copy = backup.backup_database(

@@ -5,8 +5,10 @@ the number of schema migrations it has. Before a file is opened its 100-byte hea
 read directly, so that a file of another program, random bytes, or a database written by a
 newer MTC Desktop is refused with a clear message and left byte-for-byte as it was.
 
-PostgreSQL (``postgresql://...``) is for a shared office server; its schema version is the
-migration history kept by ``playhouse.migrations``.
+PostgreSQL (``postgresql://...``, through psycopg 3) is for a shared office server; its
+schema version is the migration history kept by ``playhouse.migrations``. A PostgreSQL
+database is ours when it holds that history, or is empty; one holding another program's
+tables is refused and left as it was.
 """
 
 from __future__ import annotations
@@ -19,10 +21,18 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlparse
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote, urlparse
 
-from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    Database,
+    DatabaseError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 
 from mtc_desktop.domain.errors import EnvironmentProblem, MtcError
 from mtc_desktop.store.models import ALL_MODELS, db
@@ -36,6 +46,12 @@ APPLICATION_ID = 0x4D544344  # "MTCD"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 HISTORY_TABLE = "schema_migration"
 BUSY_TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 10
+# PostgreSQL advisory locks, keys of our own: one held by each write transaction, as
+# SQLite's write lock is ("MTCW"), and one held while migrations run, so that workstations
+# opening an older database at once upgrade it once ("MTCM").
+PG_WRITE_LOCK = 0x4D544357
+_PG_MIGRATION_LOCK = 0x4D54434D
 ENV_VAR = "MTC_DATABASE_URL"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -61,6 +77,15 @@ class Target:
         parsed = urlparse(self.url)
         host = parsed.hostname or "localhost"
         return f"PostgreSQL database {parsed.path.lstrip('/')} on {host}"
+
+    @property
+    def shown_url(self) -> str:
+        """The URL to print in a message: without its password."""
+        parsed = urlparse(self.url)
+        if parsed.password is None:
+            return self.url
+        netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)
+        return parsed._replace(netloc=netloc).geturl()
 
 
 def default_path() -> Path:
@@ -167,16 +192,47 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
     )
 
 
+class _OfficeDatabase(PostgresqlDatabase):
+    """PostgreSQL whose write transactions take one lock at BEGIN and keep it until they
+    end, as SQLite's IMMEDIATE transactions take the write lock: writers go one at a time,
+    readers never wait.
+
+    The services are written for that: a transaction reads, decides, then writes, and its
+    audit event takes the head of the audit hash chain. Under READ COMMITTED alone two
+    workstations could both decide on what they read (two expiry sweeps, a return filed
+    while its level is lowered), and a transaction holding a grant's row while it waits for
+    the chain's head deadlocks with one holding the head while it waits for that row."""
+
+    def begin(self, isolation_level: str | None = None) -> None:
+        lock = f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK:d})"
+        try:
+            if isolation_level is not None:
+                super().begin(isolation_level)
+                self.execute_sql(lock)
+            else:
+                self.execute_sql(f"BEGIN; {lock}")  # one round trip
+        except BaseException:
+            # BEGIN went through and the lock did not (lock_timeout, say): end the
+            # transaction here, as peewee does not know it began.
+            with contextlib.suppress(Exception):
+                self.execute_sql("ROLLBACK")
+            raise
+
+
 def _connect_postgresql(target: Target) -> PostgresqlDatabase:
-    parsed = urlparse(target.url)
-    return PostgresqlDatabase(
-        unquote(parsed.path.lstrip("/")),
-        user=unquote(parsed.username) if parsed.username else None,
-        password=unquote(parsed.password) if parsed.password else None,
-        host=parsed.hostname or None,
-        port=parsed.port or None,
-        autorollback=True,
-    )
+    # libpq reads the whole URL (user, password, host, port, database, ?sslmode=...);
+    # what the URL leaves out gets our defaults.
+    url = "postgresql://" + target.url.split("://", 1)[1]
+    given = parse_qs(urlparse(url).query)
+    defaults: dict[str, Any] = {
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "application_name": "mtc-desktop",
+        # A row another workstation holds locked is waited for as long as SQLite waits
+        # for a busy file, then told as "busy" rather than hanging the window.
+        "options": f"-c lock_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}",
+    }
+    params = {key: value for key, value in defaults.items() if key not in given}
+    return _OfficeDatabase(url, prefer_psycopg3=True, **params)
 
 
 def connect(target: Target) -> Database:
@@ -202,7 +258,17 @@ def applied_version(database: Database) -> int:
 
 
 def _upgrade(database: Database, target: Target) -> list[str]:
-    done: list[str] = _runner(database).up()
+    if target.is_sqlite:  # the write lock of each migration's transaction serializes them
+        done: list[str] = _runner(database).up()
+    else:
+        # Wait for another workstation's upgrade however long it takes, not lock_timeout.
+        database.execute_sql("SET lock_timeout = 0")
+        database.execute_sql("SELECT pg_advisory_lock(%s)", (_PG_MIGRATION_LOCK,))
+        database.execute_sql("RESET lock_timeout")
+        try:  # the runner reads the history again once it holds the lock
+            done = _runner(database).up()
+        finally:
+            database.execute_sql("SELECT pg_advisory_unlock(%s)", (_PG_MIGRATION_LOCK,))
     if target.is_sqlite:
         database.execute_sql(f"PRAGMA user_version = {applied_version(database):d}")
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -237,6 +303,8 @@ def open_database(
             database.execute_sql(f"PRAGMA application_id = {APPLICATION_ID:d}")
         current = applied_version(database)
         latest = schema_version()
+        if current == 0 and target.path is None:
+            _check_unused_postgresql(database, target, create=create)
         if current > latest:
             raise DatabaseRefused(
                 f"{target.describe()} was written by a newer version of MTC Desktop "
@@ -246,19 +314,76 @@ def open_database(
             if not upgrade:
                 raise DatabaseRefused(
                     f"{target.describe()} needs a schema upgrade (schema {current} to "
-                    f"{latest}); run: mtc-desktop db upgrade --database {target.url}"
+                    f"{latest}); run: mtc-desktop db upgrade --database {target.shown_url}"
                 )
             _upgrade(database, target)
-    except OperationalError as exc:
+    except (OperationalError, InterfaceError) as exc:
         database.close()
-        raise EnvironmentProblem(
-            f"The database {target.describe()} cannot be opened: {exc}."
-        ) from exc
+        raise EnvironmentProblem(f"Cannot open {target.describe()}: {one_line(exc)}.") from exc
     except BaseException:
         database.close()
         raise
     db.initialize(database)
     return database
+
+
+def _check_unused_postgresql(database: Database, target: Target, *, create: bool) -> None:
+    """A PostgreSQL database without our migration history must be empty to become ours."""
+    others = [table for table in database.get_tables() if table != HISTORY_TABLE]
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise DatabaseRefused(
+            f"{target.describe()} holds tables of another program ({shown}), not an MTC "
+            "Desktop database; it was left untouched. Give an empty database."
+        )
+    if not create:
+        raise DatabaseRefused(f"{target.describe()} has no MTC Desktop database in it yet.")
+    # Names in any script must fit. (Text from a SQL_ASCII database comes back as bytes.)
+    encoding = database.execute_sql("SELECT current_setting('server_encoding')").fetchone()[0]
+    if isinstance(encoding, bytes):
+        encoding = encoding.decode("ascii", "replace")
+    if encoding != "UTF8":
+        raise DatabaseRefused(
+            f"{target.describe()} uses the {encoding} encoding; MTC Desktop needs a UTF8 "
+            "database (CREATE DATABASE ... ENCODING 'UTF8'). It was left untouched."
+        )
+
+
+def is_unused(target: Target) -> bool:
+    """True when ``target`` holds no data yet: no SQLite file (or an empty one), or a
+    PostgreSQL database without tables. Changes nothing."""
+    if target.path is not None:
+        return not target.path.exists() or target.path.stat().st_size == 0
+    database = connect(target)
+    try:
+        database.connect()
+        return not database.get_tables()
+    except (OperationalError, InterfaceError) as exc:
+        raise EnvironmentProblem(f"Cannot open {target.describe()}: {one_line(exc)}.") from exc
+    finally:
+        database.close()
+
+
+def stored_version(target: Target) -> int | None:
+    """The schema version the database has now (0: no schema yet), None when there is no
+    database file. Changes nothing."""
+    if target.path is not None:
+        stamp = read_stamp(target.path)
+        check_stamp(target.path, stamp)
+        return stamp.user_version if stamp.exists else None
+    database = connect(target)
+    try:
+        database.connect()
+        return applied_version(database)
+    except (OperationalError, InterfaceError) as exc:
+        raise EnvironmentProblem(f"Cannot open {target.describe()}: {one_line(exc)}.") from exc
+    finally:
+        database.close()
+
+
+def one_line(exc: BaseException) -> str:
+    """A driver's message on one line: libpq's run over several, with tabs."""
+    return " ".join(part.strip() for part in str(exc).splitlines() if part.strip()).rstrip(".")
 
 
 def bind(database: Database) -> None:
@@ -308,6 +433,11 @@ def check_database(target: Target | str | None = None) -> CheckReport:
             lines.append("references: ok")
         current = applied_version(database)
         latest = schema_version()
+        if current == 0 and target.path is None:
+            try:
+                _check_unused_postgresql(database, target, create=False)
+            except DatabaseRefused as exc:
+                return CheckReport(False, (exc.message,))
         if current != latest:
             what = "newer" if current > latest else "older"
             return CheckReport(
@@ -323,39 +453,80 @@ def check_database(target: Target | str | None = None) -> CheckReport:
             return CheckReport(False, (f"Tables missing: {', '.join(missing)}.",))
         lines.append(f"schema: {current} (current)")
     except DatabaseError as exc:
-        return CheckReport(False, (f"{target.describe()} cannot be read: {exc}",))
+        return CheckReport(False, (f"{target.describe()} cannot be read: {one_line(exc)}.",))
     finally:
         database.close()
     return CheckReport(True, tuple(lines))
 
 
+# What libpq and PostgreSQL say when the server went away during a call...
+_CONNECTION_LOST = (
+    "terminating connection",
+    "server closed the connection",
+    "connection is closed",
+    "connection is lost",
+    "consuming input failed",
+    "could not receive data",
+    "could not send data",
+    "no connection to the server",
+    "ssl syscall error",
+)
+# ... and when it cannot be reached (SQLite: the file cannot be opened).
+_UNREACHABLE = (
+    "unable to open",
+    "connection",
+    "could not connect",
+    "timeout expired",
+    "the database system is",
+)
+
+
+def _drop_broken_connection() -> None:
+    """Forget this thread's connection if the server has gone away from it, so that the
+    next statement connects again. Inside a transaction it stays: the transaction failed."""
+    database = db.obj
+    if database is None or database.is_closed() or database.in_transaction():
+        return
+    if not database.is_connection_usable():
+        with contextlib.suppress(DatabaseError):
+            database.close()
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    # A failed COMMIT can make SQLite roll back by itself; peewee's own rollback then
+    # fails with "no transaction is active". The cause is the error before it.
+    causes: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(causes) < 5:
+        causes.append(cause)
+        cause = cause.__context__
+    return causes
+
+
 @contextlib.contextmanager
 def environment_errors() -> Iterator[None]:
     """Turn the database's complaints about the machine into messages for the user."""
+    _drop_broken_connection()
     try:
         yield
-    except OperationalError as exc:
-        # A failed COMMIT can make SQLite roll back by itself; peewee's own rollback then
-        # fails with "no transaction is active". The cause is the error before it.
-        causes: list[BaseException] = []
-        cause: BaseException | None = exc
-        while cause is not None and len(causes) < 5:
-            causes.append(cause)
-            cause = cause.__context__
+    except (OperationalError, InterfaceError, InternalError) as exc:
+        causes = _causes(exc)
         text = " | ".join(str(c).lower() for c in causes)
-        if "locked" in text or "busy" in text:
+        if isinstance(exc, InternalError) and "read-only" not in text:
+            raise  # e.g. a statement in an aborted transaction: a bug, not the machine
+        if "locked" in text or "busy" in text or "lock timeout" in text or "deadlock" in text:
             raise EnvironmentProblem(
                 "The database is busy with another workstation's change. Wait a moment "
                 "and try again; nothing was changed."
             ) from exc
-        if "full" in text:
+        if "full" in text or "no space left" in text:
             raise EnvironmentProblem(
                 "The disk is full, so the change was not saved. Free some space and try "
                 "again; nothing was lost."
             ) from exc
         if "readonly" in text or "read-only" in text:
             raise EnvironmentProblem(
-                "The database file is read-only, so the change was not saved."
+                "The database is read-only, so the change was not saved."
             ) from exc
         if "disk i/o" in text:
             raise EnvironmentProblem(
@@ -363,8 +534,21 @@ def environment_errors() -> Iterator[None]:
                 "or a file too large for it). Nothing was changed; free some space or check "
                 "the disk, then try again."
             ) from exc
-        if "unable to open" in text or "connection" in text:
+        if "too many clients" in text or "too many connections" in text:
             raise EnvironmentProblem(
-                f"The database could not be reached ({exc}). Nothing was changed; try again."
+                "The database server has as many workstations connected as it allows. Try "
+                "again in a moment; nothing was changed."
+            ) from exc
+        if any(words in text for words in _CONNECTION_LOST):
+            _drop_broken_connection()
+            raise EnvironmentProblem(
+                f"The connection to the database server was lost ({one_line(causes[-1])}). "
+                "Try again once the server is back; if you were saving a change, check "
+                "whether it was saved."
+            ) from exc
+        if any(words in text for words in _UNREACHABLE):
+            raise EnvironmentProblem(
+                f"The database could not be reached ({one_line(exc)}). Nothing was changed; "
+                "try again."
             ) from exc
         raise
