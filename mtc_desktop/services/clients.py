@@ -212,17 +212,26 @@ def set_favorite(actor: Actor, taxpayer_id: int, favorite: bool) -> None:
         )
         .exists()
     )
-    existing = Favorite.get_or_none(
-        (Favorite.third_party == actor.logon_id) & (Favorite.taxpayer == taxpayer_id)
-    )
+    # Written so that the same click on two workstations at once makes one change (on
+    # PostgreSQL both may run at the same time; the unique index decides).
     if favorite:
         if not is_client:
             raise NotFound("Only a current client can be a favorite.")
-        if existing is None:
-            Favorite.create(third_party=actor.logon_id, taxpayer=taxpayer_id)
+        added = (
+            Favorite.insert(third_party=actor.logon_id, taxpayer=taxpayer_id)
+            .on_conflict_ignore()
+            .as_rowcount()
+            .execute()
+        )
+        if added:
             audit.record(actor, "favorite_added", third_party=actor.logon_id, taxpayer=taxpayer_id)
-    elif existing is not None:
-        existing.delete_instance()
+        return
+    removed = (
+        Favorite.delete()
+        .where((Favorite.third_party == actor.logon_id) & (Favorite.taxpayer == taxpayer_id))
+        .execute()
+    )
+    if removed:
         audit.record(actor, "favorite_removed", third_party=actor.logon_id, taxpayer=taxpayer_id)
 
 

@@ -292,7 +292,8 @@ def request_access(actor: Actor, draft: RequestDraft) -> RequestView:
             & (AccessRequest.status == "pending")
         )
         # One past its period is expired, whether or not the sweep has run yet.
-        if pending is not None and _expire(pending):
+        if pending is not None and _overdue(pending):
+            _expire(pending)
             pending = None
         if pending is not None:
             raise StateConflict(
@@ -704,15 +705,31 @@ def record_printed_form(
 def _expire_one(request_id: int) -> None:
     with transaction():
         request = AccessRequest.get_or_none(AccessRequest.id == request_id)
-        if request is not None and request.status == RequestStatus.PENDING.value:
+        if (
+            request is not None
+            and request.status == RequestStatus.PENDING.value
+            and _overdue(request)
+        ):
             _expire(request)
 
 
+def _overdue(request: AccessRequest) -> bool:
+    return now() >= request.created_at + dt.timedelta(days=settings.expiry_days())
+
+
 def _expire(request: AccessRequest) -> bool:
-    deadline = request.created_at + dt.timedelta(days=settings.expiry_days())
-    if now() < deadline:
+    """Expire an overdue request and tell both sides. False when another workstation moved
+    it first (expired, decided or withdrew it): then there is nothing left to do. On
+    PostgreSQL two sweeps can pick the same request; the conditional UPDATE lets one through."""
+    moved = (
+        AccessRequest.update(status=RequestStatus.EXPIRED.value, decided_at=now(), decided_by=None)
+        .where(
+            (AccessRequest.id == request.id) & (AccessRequest.status == RequestStatus.PENDING.value)
+        )
+        .execute()
+    )
+    if moved != 1:
         return False
-    _move(request, RequestStatus.EXPIRED, None)
     audit.record(
         None,
         "request_expired",

@@ -1,25 +1,38 @@
 """Two workstations acting on the same request or grant at the same moment, as real
-processes on one database file: exactly one wins, the other is told and changes nothing;
-one audit event per real change; never a double grant, never a lost cancellation."""
+processes on one database (a SQLite file, or a PostgreSQL server): exactly one wins, the
+other is told and changes nothing; one audit event per real change; never a double grant,
+never a lost cancellation. Where both may go ahead (an expiry sweep, a registration, a
+favorite), both succeed and the change is made once."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from mtc_desktop.domain.errors import StateConflict
+from mtc_desktop.domain.errors import NotAllowed, StateConflict
+from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.levels import AccessLevel
-from mtc_desktop.domain.model import ApprovalMethod
-from mtc_desktop.services import grants, requests
+from mtc_desktop.domain.model import AccountType, ApprovalMethod, Role
+from mtc_desktop.services import accounts, audit, clients, grants, logons, requests
 from mtc_desktop.services.base import actor_for
 from mtc_desktop.store import database as store_db
-from mtc_desktop.store.models import AccessGrant, AccessRequest, AuditEvent, Logon
-from tests.conftest import World
-from tests.services.helpers import ask, grant_access
+from mtc_desktop.store.models import (
+    AccessGrant,
+    AccessRequest,
+    AuditEvent,
+    Favorite,
+    Logon,
+    Message,
+    Taxpayer,
+)
+from tests.conftest import PASSWORD, Clock, World
+from tests.services.helpers import ask, draft, grant_access
 
 ROUNDS = 25
+PRINTED = ApprovalMethod.PRINTED_FORM
 CTX = mp.get_context("fork")
 
 
@@ -32,6 +45,8 @@ def _act(path: str, barrier, results, action: Callable[[], object]) -> None:  # 
             results.put("won")
         except StateConflict as exc:
             results.put(f"conflict: {exc.message}")
+        except NotAllowed as exc:
+            results.put(f"refused: {exc.message}")
     except BaseException:
         results.put("crash: " + traceback.format_exc())
     finally:
@@ -57,6 +72,12 @@ def _race(path: Path, first: Callable[[], object], second: Callable[[], object])
     results.join_thread()
     store_db.open_database(path)
     return outcome
+
+
+def _chain_intact() -> None:
+    """The audit trail's hash chain held while both processes wrote to it."""
+    report = audit.verify_chain()
+    assert report.ok, report.problem
 
 
 def _actions(*names: str) -> dict[str, int]:
@@ -97,6 +118,7 @@ def test_two_decisions_of_one_request_exactly_one_wins(world: World, database: P
     decided = _actions("request_approved", "request_denied")
     assert sum(decided.values()) == ROUNDS, "one audit event per real decision"
     assert _actions("grant_created")["grant_created"] == decided["request_approved"]
+    _chain_intact()
 
 
 def test_two_cancellations_of_one_grant_never_lose_or_double_it(
@@ -130,6 +152,7 @@ def test_two_cancellations_of_one_grant_never_lose_or_double_it(
         grant = AccessGrant.get_by_id(grant_id)
         assert grant.status == "cancelled", "never a lost cancellation"
     assert _actions("grant_cancelled")["grant_cancelled"] == ROUNDS, "cancelled once each"
+    _chain_intact()
 
 
 def test_a_level_change_racing_a_cancellation_never_revives_the_grant(
@@ -160,3 +183,178 @@ def test_a_level_change_racing_a_cancellation_never_revives_the_grant(
     # The firm's cancellation always stands: a level change cannot bring a grant back.
     assert all(AccessGrant.get_by_id(g).status == "cancelled" for _o, g in cases)
     assert _actions("grant_cancelled")["grant_cancelled"] == ROUNDS
+    _chain_intact()
+
+
+def test_a_return_filed_as_the_level_is_lowered_is_never_saved_after_it(
+    world: World, database: Path
+) -> None:
+    """The taxpayer lowers a firm's File access to View Only while the firm files: the
+    filing is saved before the lowering, or refused; never saved after it."""
+    firm = world.third_party("firm")
+    cases = []
+    for i in range(ROUNDS):
+        taxpayer = world.taxpayer(f"Client {i}")
+        owner = world.taxpayer_logon(f"client{i}", taxpayer)
+        account = world.accounts(taxpayer)[0]
+        grant_access(firm, taxpayer, owner, [(account, AccessLevel.FILE)])
+        grant = AccessGrant.get(
+            (AccessGrant.account == account.id) & (AccessGrant.status == "active")
+        )
+        cases.append((owner.logon_id, grant.id, account.id))
+
+    firm_id = firm.logon_id
+    for owner_id, grant_id, account_id in cases:
+        lower = lambda o=owner_id, g=grant_id: grants.change_level(  # noqa: E731
+            actor_for(Logon.get_by_id(o)), g, AccessLevel.VIEW_ONLY
+        )
+        file = lambda a=account_id: accounts.file_return(  # noqa: E731
+            actor_for(Logon.get_by_id(firm_id)), a, "2025 Q4"
+        )
+        outcome = _race(database, lower, file)
+        assert outcome[1] == "won", outcome
+        assert outcome[0] == "won" or outcome[0].startswith("refused: Your access"), outcome
+    for _owner_id, _grant_id, account_id in cases:
+        events = {
+            e.action: e.id
+            for e in AuditEvent.select().where(
+                (AuditEvent.account == account_id)
+                & AuditEvent.action.in_(["return_filed", "grant_level_changed"])
+            )
+        }
+        if "return_filed" in events:  # in the order of the commits: the chain's order
+            assert events["return_filed"] < events["grant_level_changed"], events
+    _chain_intact()
+
+
+def test_a_level_change_racing_a_general_cancel_is_never_turned_away_as_busy(
+    world: World, database: Path
+) -> None:
+    """A taxpayer cancels General Access on one workstation while changing the level of one
+    of the same grants on another: one after the other, never a deadlock."""
+    firm = world.third_party("firm")
+    cases = []
+    for i in range(ROUNDS):
+        taxpayer = world.taxpayer(f"Client {i}", (AccountType.WITHHOLDING, AccountType.MEALS))
+        owner = world.taxpayer_logon(f"client{i}", taxpayer)
+        first, second = world.accounts(taxpayer)
+        grant_access(firm, taxpayer, owner, [(first, AccessLevel.FILE), (second, AccessLevel.FILE)])
+        grant = AccessGrant.get(
+            (AccessGrant.account == second.id) & (AccessGrant.status == "active")
+        )
+        cases.append((owner.logon_id, grant.id))
+
+    firm_id = firm.logon_id
+    for owner_id, grant_id in cases:
+        cancel = lambda o=owner_id: grants.cancel_general_access(  # noqa: E731
+            actor_for(Logon.get_by_id(o)), firm_id
+        )
+        change = lambda o=owner_id, g=grant_id: grants.change_level(  # noqa: E731
+            actor_for(Logon.get_by_id(o)), g, AccessLevel.PAY
+        )
+        outcome = _race(database, cancel, change)
+        assert outcome == ["won", "won"] or (
+            outcome[1] == "won" and outcome[0].startswith("conflict: ")
+        ), outcome
+    assert (
+        not AccessGrant.select()
+        .where(AccessGrant.status == "active")
+        .where(AccessGrant.third_party == firm_id, AccessGrant.taxpayer != firm.taxpayer_id)
+        .exists()
+    )
+    assert _actions("general_access_cancelled")["general_access_cancelled"] == ROUNDS
+    _chain_intact()
+
+
+def test_two_expiry_sweeps_at_once_expire_each_request_once(
+    world: World, database: Path, clock: Clock
+) -> None:
+    """Two workstations' main windows sweep overdue requests at the same moment."""
+    firm = world.third_party("firm")
+    made = 0
+    for i in range(8):
+        taxpayer = world.taxpayer(f"Client {i}", email=f"client{i}@mail.example")
+        ask(firm, taxpayer, [(world.accounts(taxpayer)[0], AccessLevel.FILE)], PRINTED)
+        made += 1
+    clock.advance(days=46)
+    for i in range(8, 8 + 5 * 4):
+        if i % 4 == 0:  # a few more overdue requests for each round
+            outcome = _race(database, requests.expire_overdue, requests.expire_overdue)
+            assert outcome == ["won", "won"], outcome
+            clock.advance(days=46)
+        taxpayer = world.taxpayer(f"Client {i}", email=f"client{i}@mail.example")
+        ask(firm, taxpayer, [(world.accounts(taxpayer)[0], AccessLevel.FILE)], PRINTED)
+        made += 1
+    clock.advance(days=46)
+    outcome = _race(database, requests.expire_overdue, requests.expire_overdue)
+    assert outcome == ["won", "won"], outcome
+    assert AccessRequest.select().where(AccessRequest.status == "expired").count() == made
+    assert _actions("request_expired")["request_expired"] == made, "expired once each"
+    # Each side told once: the firm, and the taxpayer at its email on file.
+    assert Message.select().where(Message.subject.endswith("expired")).count() == 2 * made
+    _chain_intact()
+
+
+def test_two_firms_registering_one_new_business_at_once(world: World, database: Path) -> None:
+    """Two partners of a firm register logons for its FEIN, not yet known, at the same moment."""
+    for i in range(ROUNDS):
+        fein = f"{40 + i % 9:02d}-{7000000 + i:07d}"
+        outcome = _race(
+            database,
+            functools.partial(_register_firm, f"partner{i}a", fein),
+            functools.partial(_register_firm, f"partner{i}b", fein),
+        )
+        assert outcome == ["won", "won"], outcome
+        digits = fein.replace("-", "")
+        taxpayer = Taxpayer.get(Taxpayer.id_number == digits)
+        assert Taxpayer.select().where(Taxpayer.id_number == digits).count() == 1
+        assert Logon.select().where(Logon.taxpayer == taxpayer.id).count() == 2
+    _chain_intact()
+
+
+def _register_firm(username: str, fein: str) -> None:
+    logons.register(
+        logons.Registration(
+            username=username,
+            password=PASSWORD,
+            email=f"{username}@firm.example",
+            role=Role.THIRD_PARTY,
+            id_type=IdType.FEIN,
+            id_number=fein,
+            legal_name="Partners & Partners LLP",
+        )
+    )
+
+
+def test_two_requests_for_one_taxpayer_at_once_make_one(world: World, database: Path) -> None:
+    """Two workstations of one firm send a request for the same taxpayer at the same moment."""
+    firm = world.third_party("firm")
+    for i in range(ROUNDS):
+        taxpayer = world.taxpayer(f"Client {i}")
+        form = draft(taxpayer, [(world.accounts(taxpayer)[0], AccessLevel.FILE)], PRINTED)
+        send = functools.partial(requests.request_access, firm, form)
+        outcome = _race(database, send, send)
+        assert outcome[1] == "won", outcome
+        assert outcome[0].startswith("conflict: You already have a pending request"), outcome
+        assert AccessRequest.select().where(AccessRequest.taxpayer == taxpayer.id).count() == 1
+    assert _actions("request_created")["request_created"] == ROUNDS
+    _chain_intact()
+
+
+def test_two_favorites_of_one_client_at_once_make_one(world: World, database: Path) -> None:
+    firm = world.third_party("firm")
+    owner_taxpayer = world.taxpayer("Client")
+    owner = world.taxpayer_logon("client", owner_taxpayer)
+    grant_access(
+        firm, owner_taxpayer, owner, [(world.accounts(owner_taxpayer)[0], AccessLevel.FILE)]
+    )
+    mark = functools.partial(clients.set_favorite, firm, owner_taxpayer.id, True)
+    unmark = functools.partial(clients.set_favorite, firm, owner_taxpayer.id, False)
+    for _ in range(ROUNDS // 2):
+        assert _race(database, mark, mark) == ["won", "won"]
+        assert Favorite.select().count() == 1
+        assert _race(database, unmark, unmark) == ["won", "won"]
+        assert Favorite.select().count() == 0
+    marked = _actions("favorite_added", "favorite_removed")
+    assert marked == {"favorite_added": ROUNDS // 2, "favorite_removed": ROUNDS // 2}
+    _chain_intact()
