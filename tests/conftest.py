@@ -1,5 +1,11 @@
 """Fixtures shared by every test: a fresh database per test, cheap password hashing, a
-movable clock, and a small world of taxpayers and third parties to act in."""
+movable clock, and a small world of taxpayers and third parties to act in.
+
+A test that takes the ``database`` fixture (or one made from it, such as ``world``) runs
+on SQLite, and on PostgreSQL too when ``MTC_TEST_POSTGRES_URL`` names a server
+(``tests/databases.py``); ``@pytest.mark.sqlite_only`` keeps one that is about SQLite files
+by its nature to SQLite.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +14,19 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 
 from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.model import AccountType, Role, TaxpayerKind
-from mtc_desktop.services import base, logons
+from mtc_desktop.services import base, demo, logons
 from mtc_desktop.services.base import Actor, transaction
 from mtc_desktop.services.taxpayers import add_account, create_taxpayer
 from mtc_desktop.store import database as store_db
 from mtc_desktop.store.models import TaxAccount, Taxpayer
+from tests.databases import BACKENDS, DatabaseRef, PostgresServer, postgres_server
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -39,12 +47,85 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "mtc.db"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: a test about SQLite files by its nature; not run on PostgreSQL",
+    )
+    config.addinivalue_line(
+        "markers",
+        "postgresql_only: a test about a PostgreSQL server by its nature (MTC_TEST_POSTGRES_URL)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that needs a database once per backend (``[sqlite]``, ``[postgresql]``)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    backends: list[Any] = list(BACKENDS)
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = ["sqlite"]
+    elif metafunc.definition.get_closest_marker("postgresql_only"):
+        backends = [
+            "postgresql"
+            if "postgresql" in BACKENDS
+            else pytest.param(
+                "postgresql",
+                marks=pytest.mark.skip(reason="needs a PostgreSQL server: MTC_TEST_POSTGRES_URL"),
+            )
+        ]
+    metafunc.parametrize("backend", backends, indirect=True)
+
+
 @pytest.fixture
-def database(db_path: Path) -> Iterator[Path]:
-    """A fresh, migrated SQLite database bound to the models; closed afterwards."""
-    store_db.open_database(db_path)
-    yield db_path
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend this run of the test is on: "sqlite" or "postgresql"."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """The PostgreSQL server of ``MTC_TEST_POSTGRES_URL``, making databases for the session."""
+    assert "postgresql" in BACKENDS, "set MTC_TEST_POSTGRES_URL to test on PostgreSQL"
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def database(backend: str, request: pytest.FixtureRequest) -> Iterator[DatabaseRef]:
+    """A fresh, migrated database bound to the models, closed afterwards: a SQLite file
+    (the ``db_path`` of the test), or a PostgreSQL URL."""
+    if backend == "sqlite":
+        path: Path = request.getfixturevalue("db_path")
+        store_db.open_database(path)
+        yield path
+        store_db.close_database()
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.fresh()
+    store_db.open_database(url)
+    yield url
     store_db.close_database()
+    server.drop(url)
+
+
+@pytest.fixture
+def demo_db(backend: str, request: pytest.FixtureRequest) -> Iterator[DatabaseRef]:
+    """A demo database, closed: a SQLite file, or a PostgreSQL database copied from one
+    filled once per session."""
+    if backend == "sqlite":
+        path: Path = request.getfixturevalue("tmp_path") / "demo.db"
+        store_db.open_database(path)
+        demo.create_demo()
+        store_db.close_database()
+        yield path
+        store_db.close_database()
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.copy(server.template("demo", demo.create_demo))
+    yield url
+    store_db.close_database()
+    server.drop(url)
 
 
 class Clock:

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from mtc_desktop import cli
-from mtc_desktop.services import demo
 from mtc_desktop.store import database
 from mtc_desktop.store.models import AccessRequest
-
-
-@pytest.fixture
-def demo_db(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "demo.db"
-    database.open_database(path)
-    demo.create_demo()
-    database.close_database()
-    yield path
-    database.close_database()
 
 
 def _numbers(path: Path, method: str, status: str = "pending") -> list[str]:

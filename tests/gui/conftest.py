@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidge
 from mtc_desktop.gui.app import launch
 from mtc_desktop.gui.login import LoginWindow
 from mtc_desktop.services import demo
-from mtc_desktop.store import database
 
 
 @pytest.fixture(autouse=True)
@@ -39,16 +38,6 @@ def no_windows_left_behind(qapp: QApplication) -> Iterator[None]:
         widget.close()
     qapp.processEvents()
     assert not left, f"windows left open: {[type(w).__name__ for w in left]}"
-
-
-@pytest.fixture
-def demo_db(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "demo.db"
-    database.open_database(path)
-    demo.create_demo()
-    database.close_database()
-    yield path
-    database.close_database()
 
 
 @pytest.fixture

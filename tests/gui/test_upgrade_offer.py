@@ -15,6 +15,9 @@ from mtc_desktop.store import database as store_db
 from tests.gui.conftest import ModalAnswer
 from tests.store.helpers import file_digest
 
+# The backup offered before an upgrade is a copy of the SQLite file beside it.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def schema_2(tmp_path: Path) -> Path:

@@ -4,8 +4,6 @@ lock that the services honour too."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from argon2 import PasswordHasher
 
@@ -14,6 +12,7 @@ from mtc_desktop.services import base, clients, logons
 from mtc_desktop.store import database as store_db
 from mtc_desktop.store.models import LoginFailure, Logon
 from tests.conftest import PASSWORD, Clock, World
+from tests.databases import DatabaseRef
 
 
 def _fail(username: str, password: str = "not the right password at all") -> str:
@@ -51,14 +50,14 @@ def test_failed_logins_slow_down_known_and_unknown_usernames_alike(
 
 
 def test_the_count_survives_a_restart_and_a_good_login_clears_it(
-    world: World, clock: Clock, db_path: Path
+    world: World, clock: Clock, database: DatabaseRef
 ) -> None:
     world.third_party("firm")
     for _ in range(4):
         clock.advance(seconds=30)
         _fail("firm")
     store_db.close_database()
-    store_db.open_database(db_path)  # the program started again
+    store_db.open_database(database)  # the program started again
     assert _failures("firm") == 4
     assert "Wait 2 seconds" in _fail("FIRM ", PASSWORD), "the same username, however typed"
     clock.advance(seconds=2)

@@ -46,6 +46,7 @@ from mtc_desktop.store.models import (
     db,
 )
 from tests.conftest import Clock, World
+from tests.databases import DatabaseRef, PostgresServer
 from tests.services.helpers import (
     active_grant_row,
     as_requested,
@@ -261,10 +262,12 @@ MakeWorld = Callable[[State, ApprovalMethod], dict[str, Target]]
 
 @dataclass
 class Templates:
-    """Built worlds, one database file per (state, method), copied for each cell."""
+    """Built worlds, one database per (backend, state, method), copied for each cell."""
 
     folder: Path
-    built: dict[tuple[State, ApprovalMethod], tuple[Path, dict[str, Target], dt.datetime]]
+    built: dict[
+        tuple[str, State, ApprovalMethod], tuple[DatabaseRef, dict[str, Target], dt.datetime]
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -273,29 +276,53 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
 
 
 @pytest.fixture
-def cell_world(templates: Templates, tmp_path: Path, clock: Clock) -> Iterator[MakeWorld]:
-    """A fresh database holding the world of one cell: a copy of its built template."""
+def cell_world(
+    templates: Templates,
+    tmp_path: Path,
+    clock: Clock,
+    backend: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[MakeWorld]:
+    """A fresh database holding the world of one cell: a copy of its built template (a
+    file, or a PostgreSQL database)."""
+    server: PostgresServer | None = (
+        request.getfixturevalue("postgres") if backend == "postgresql" else None
+    )
+    copies: list[str] = []
 
     def make(state: State, method: ApprovalMethod) -> dict[str, Target]:
-        key = (state, method)
+        key = (backend, state, method)
         if key not in templates.built:
-            path = templates.folder / f"{state.value}-{method.value}.db"
-            store_db.open_database(path)
+            source: DatabaseRef = (
+                templates.folder / f"{state.value}-{method.value}.db"
+                if server is None
+                else server.fresh()
+            )
+            store_db.open_database(source)
             try:
                 targets = build(World(), clock, state, method)
-                db.obj.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                if server is None:
+                    db.obj.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 store_db.close_database()
-            templates.built[key] = (path, targets, clock.now)
-        path, targets, when = templates.built[key]
-        copy = tmp_path / "mtc.db"
-        shutil.copyfile(path, copy)
+            templates.built[key] = (source, targets, clock.now)
+        source, targets, when = templates.built[key]
+        copy: DatabaseRef
+        if server is None:
+            copy = tmp_path / "mtc.db"
+            shutil.copyfile(source, copy)
+        else:
+            copy = server.copy(str(source))
+            copies.append(copy)
         store_db.open_database(copy)
         clock.now = when
         return targets  # plain ids and actors: the same in every copy
 
     yield make
     store_db.close_database()
+    for url in copies:
+        assert server is not None
+        server.drop(url)
 
 
 # --- the actions ------------------------------------------------------------------------

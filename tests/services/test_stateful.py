@@ -8,8 +8,9 @@ step, what each third party sees (the All tab, Manage My Access) and may do (the
 each account page) is exactly its active grants as the model tracks them, a final request
 never moves, and rule 4 holds in the database.
 
-Each example runs on its own fresh database in a temporary folder, made and removed by the
-machine itself, so no function-scoped fixture is shared between examples.
+Each example runs on its own fresh database, made and removed by the machine itself, so
+no function-scoped fixture is shared between examples: a file in a temporary folder, or a
+database on the PostgreSQL server of the tests.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from mtc_desktop.store.models import (
     Setting,
 )
 from tests.conftest import Clock, World
+from tests.databases import DatabaseRef, PostgresServer
 from tests.services.helpers import draft, register_third_party_for
 
 LEVELS = list(AccessLevel)
@@ -103,11 +105,22 @@ class Model:
         return None
 
 
+NewDatabase = Callable[[], tuple[DatabaseRef, Callable[[], None]]]
+
+
+def new_sqlite_file() -> tuple[DatabaseRef, Callable[[], None]]:
+    folder = Path(tempfile.mkdtemp(prefix="mtc-stateful-"))
+    return folder / "mtc.db", partial(shutil.rmtree, folder, ignore_errors=True)
+
+
 class AccessMachine(RuleBasedStateMachine):
+    # Where each example's database comes from: (the database, what removes it).
+    new_database: NewDatabase = staticmethod(new_sqlite_file)
+
     def __init__(self) -> None:
         super().__init__()
-        self.folder = Path(tempfile.mkdtemp(prefix="mtc-stateful-"))
-        store_db.open_database(self.folder / "mtc.db")
+        self.database, self.remove_database = self.new_database()
+        store_db.open_database(self.database)
         self.clock = Clock()
         base.set_clock(self.clock)
         world = World()
@@ -158,7 +171,7 @@ class AccessMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         store_db.close_database()
         base.set_clock(None)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.remove_database()
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -552,9 +565,24 @@ def _state_rows() -> tuple[Any, ...]:
     return changing + appended
 
 
-def test_any_sequence_of_steps_keeps_the_rules() -> None:
+def test_any_sequence_of_steps_keeps_the_rules(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    machine = AccessMachine
+    if backend == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres")
+
+        def new_postgresql_database() -> tuple[DatabaseRef, Callable[[], None]]:
+            url = server.fresh()
+            return url, partial(server.drop, url)
+
+        machine = type(
+            "AccessMachineOnPostgreSQL",
+            (AccessMachine,),
+            {"new_database": staticmethod(new_postgresql_database)},
+        )
     run_state_machine_as_test(
-        AccessMachine,
+        machine,
         settings=settings(
             max_examples=25,
             stateful_step_count=25,

@@ -20,6 +20,9 @@ from mtc_desktop.store import database as store_db
 from mtc_desktop.store.database import DatabaseRefused
 from tests.store.helpers import EXPLANATIONS, file_digest
 
+# SQLite's online backup API, on files (pg_dump: tests/store/test_postgresql.py).
+pytestmark = pytest.mark.sqlite_only
+
 # A writer in another process: each transaction adds a pair of settings, a_N and b_N.
 WRITER = r"""
 import sqlite3, sys, time

@@ -19,6 +19,9 @@ from mtc_desktop.services import demo
 from mtc_desktop.store import database as store_db
 from tests.store.helpers import EXPLANATIONS, file_digest, sidecars
 
+# Database files: headers, sidecars, digests (on PostgreSQL: tests/store/test_postgresql.py).
+pytestmark = pytest.mark.sqlite_only
+
 PROGRAM = Path(sys.executable).with_name("mtc-desktop")
 
 

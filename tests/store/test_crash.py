@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from mtc_desktop.store import database as store_db
 from mtc_desktop.store.models import (
     AccessGrant,
@@ -19,6 +21,9 @@ from mtc_desktop.store.models import (
     Message,
     RequestLine,
 )
+
+# A writer killed mid-write on a file: SQLite's journal and WAL by their nature.
+pytestmark = pytest.mark.sqlite_only
 
 KILLS = 12
 

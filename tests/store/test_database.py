@@ -10,7 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from peewee import IntegrityError, OperationalError, SqliteDatabase
+from peewee import (
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    ProgrammingError,
+    SqliteDatabase,
+)
 from playhouse.migrations import Runner
 
 from mtc_desktop.domain.errors import EnvironmentProblem
@@ -29,7 +36,11 @@ from mtc_desktop.store.database import (
 )
 from mtc_desktop.store.models import ALL_MODELS, AccessGrant, AccessRequest, db
 from tests.conftest import World
+from tests.databases import DatabaseRef, raw_connection
 from tests.store.helpers import EXPLANATIONS, file_digest, sidecars
+
+# How each database words a broken unique index: SQLite, PostgreSQL.
+UNIQUE = "UNIQUE|duplicate key"
 
 SCRIPTS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
 
@@ -48,6 +59,7 @@ def pragma(name: str) -> object:
 # --- a new database ------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_a_new_file_is_stamped_with_our_id_and_schema_version(opened: Path) -> None:
     header = opened.read_bytes()[:100]
     assert header.startswith(b"SQLite format 3\x00")
@@ -59,6 +71,7 @@ def test_a_new_file_is_stamped_with_our_id_and_schema_version(opened: Path) -> N
     assert pragma("user_version") == len(SCRIPTS)
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_settings(opened: Path) -> None:
     assert pragma("journal_mode") == "wal"
     assert pragma("foreign_keys") == 1
@@ -66,6 +79,7 @@ def test_sqlite_settings(opened: Path) -> None:
     assert pragma("busy_timeout") == 10_000
 
 
+@pytest.mark.sqlite_only
 def test_wal_mode_is_kept_in_the_file(opened: Path) -> None:
     conn = sqlite3.connect(opened)
     try:
@@ -74,6 +88,7 @@ def test_wal_mode_is_kept_in_the_file(opened: Path) -> None:
         conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_write_transactions_take_the_write_lock_at_begin(opened: Path) -> None:
     other = sqlite3.connect(opened, timeout=0, isolation_level=None)
     try:
@@ -86,6 +101,7 @@ def test_write_transactions_take_the_write_lock_at_begin(opened: Path) -> None:
         other.close()
 
 
+@pytest.mark.sqlite_only
 def test_the_file_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
     path = tmp_path / "private.db"
     old_umask = os.umask(0)
@@ -101,6 +117,7 @@ def test_the_file_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+@pytest.mark.sqlite_only
 def test_missing_folders_are_made(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "mtc.db"
     open_database(path)
@@ -108,6 +125,7 @@ def test_missing_folders_are_made(tmp_path: Path) -> None:
     assert read_stamp(path).application_id == APPLICATION_ID
 
 
+@pytest.mark.sqlite_only
 def test_an_empty_file_becomes_a_new_database(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     path.touch()
@@ -116,10 +134,10 @@ def test_an_empty_file_becomes_a_new_database(tmp_path: Path) -> None:
     assert read_stamp(path).user_version == schema_version()
 
 
-def test_reopening_keeps_data_and_history(opened: Path) -> None:
+def test_reopening_keeps_data_and_history(database: DatabaseRef) -> None:
     db.execute_sql("INSERT INTO setting (key, value) VALUES ('x', '1')")
     store_db.close_database()
-    open_database(opened)
+    open_database(database)
     assert db.execute_sql("SELECT value FROM setting WHERE key = 'x'").fetchone() == ("1",)
     assert db.execute_sql(f"SELECT count(*) FROM {HISTORY_TABLE}").fetchone() == (len(SCRIPTS),)
 
@@ -127,7 +145,7 @@ def test_reopening_keeps_data_and_history(opened: Path) -> None:
 # --- migrations -----------------------------------------------------------------------------
 
 
-def test_schema_is_made_by_playhouse_migrations(opened: Path) -> None:
+def test_schema_is_made_by_playhouse_migrations(database: DatabaseRef) -> None:
     rows = db.execute_sql(f"SELECT name FROM {HISTORY_TABLE} ORDER BY id").fetchall()
     assert rows == [(name,) for name in SCRIPTS]
     runner = Runner(db.obj, str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
@@ -162,6 +180,7 @@ def _schema(conn: sqlite3.Connection | SqliteDatabase) -> set[tuple[str, str, st
     return out
 
 
+@pytest.mark.sqlite_only
 def test_the_migrations_build_exactly_the_models_schema(opened: Path) -> None:
     memory = SqliteDatabase(":memory:")
     with memory.bind_ctx(ALL_MODELS):
@@ -173,11 +192,9 @@ def test_the_migrations_build_exactly_the_models_schema(opened: Path) -> None:
 # --- rules the database itself keeps --------------------------------------------------------
 
 
-def _raw(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path, isolation_level=None)
-
-
-def test_two_pending_requests_for_one_pair_are_refused_by_the_database(world: World) -> None:
+def test_two_pending_requests_for_one_pair_are_refused_by_the_database(
+    world: World, database: DatabaseRef
+) -> None:
     taxpayer = world.taxpayer("Maria Santos")
     firm = world.third_party("firm")
 
@@ -197,18 +214,14 @@ def test_two_pending_requests_for_one_pair_are_refused_by_the_database(world: Wo
     # Final requests for the same pair are history, not a second pending one.
     insert("R-3", "approved")
     insert("R-4", "withdrawn")
-    # The index is the database's, not the program's: plain sqlite3 meets it too.
-    conn = _raw(Path(db.obj.database))
-    try:
-        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-            conn.execute(
-                "INSERT INTO access_request (number, third_party_id, taxpayer_id, method, "
-                "authorization_code, status, created_at) "
-                "VALUES ('R-5', ?, ?, 'printed_form', 'X', 'pending', '2026-01-01')",
-                (firm.logon_id, taxpayer.id),
-            )
-    finally:
-        conn.close()
+    # The index is the database's, not the program's: a plain driver meets it too.
+    with raw_connection(database) as conn, pytest.raises(conn.IntegrityError, match=UNIQUE):
+        conn.execute(
+            "INSERT INTO access_request (number, third_party_id, taxpayer_id, method, "
+            "authorization_code, status, created_at) "
+            "VALUES ('R-5', ?, ?, 'printed_form', 'X', 'pending', '2026-01-01')",
+            (firm.logon_id, taxpayer.id),
+        )
     statuses = [r.status for r in AccessRequest.select().order_by(AccessRequest.number)]
     assert statuses == ["pending", "approved", "withdrawn"]
 
@@ -227,7 +240,9 @@ def test_another_firm_may_have_its_own_pending_request(world: World) -> None:
     assert AccessRequest.select().where(AccessRequest.status == "pending").count() == 2
 
 
-def test_two_active_grants_on_one_account_are_refused_by_the_database(world: World) -> None:
+def test_two_active_grants_on_one_account_are_refused_by_the_database(
+    world: World, database: DatabaseRef
+) -> None:
     taxpayer = world.taxpayer("Maria Santos")
     account = world.accounts(taxpayer)[0]
     firm = world.third_party("firm")
@@ -246,17 +261,13 @@ def test_two_active_grants_on_one_account_are_refused_by_the_database(world: Wor
         insert("active")
     insert("cancelled")
     insert("cancelled")
-    conn = _raw(Path(db.obj.database))
-    try:
-        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-            conn.execute(
-                "INSERT INTO access_grant (third_party_id, account_id, taxpayer_id, level, "
-                "status, created_at, changed_at) "
-                "VALUES (?, ?, ?, 'pay', 'active', '2026-01-01', '2026-01-01')",
-                (firm.logon_id, account.id, taxpayer.id),
-            )
-    finally:
-        conn.close()
+    with raw_connection(database) as conn, pytest.raises(conn.IntegrityError, match=UNIQUE):
+        conn.execute(
+            "INSERT INTO access_grant (third_party_id, account_id, taxpayer_id, level, "
+            "status, created_at, changed_at) "
+            "VALUES (?, ?, ?, 'pay', 'active', '2026-01-01', '2026-01-01')",
+            (firm.logon_id, account.id, taxpayer.id),
+        )
     assert [g.status for g in AccessGrant.select().order_by(AccessGrant.id)] == [
         "active",
         "cancelled",
@@ -264,8 +275,8 @@ def test_two_active_grants_on_one_account_are_refused_by_the_database(world: Wor
     ]
 
 
-def test_foreign_keys_are_enforced(opened: Path) -> None:
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"), db.atomic():
+def test_foreign_keys_are_enforced(database: DatabaseRef) -> None:
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key"), db.atomic():
         db.execute_sql(
             "INSERT INTO tax_account (taxpayer_id, account_type, account_number) "
             "VALUES (999, 'meals', 'MLS-1')"
@@ -275,6 +286,7 @@ def test_foreign_keys_are_enforced(opened: Path) -> None:
 # --- files that are not ours, or not for this version ----------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_open_refuses_a_foreign_file_and_leaves_it_untouched(
     foreign_file: tuple[str, Path],
 ) -> None:
@@ -289,6 +301,7 @@ def test_open_refuses_a_foreign_file_and_leaves_it_untouched(
     assert db.obj is None or db.obj.database != str(path)
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(("create", "upgrade"), [(False, False), (False, True), (True, False)])
 def test_open_refuses_a_foreign_file_whatever_the_options(
     foreign_file: tuple[str, Path], create: bool, upgrade: bool
@@ -300,6 +313,7 @@ def test_open_refuses_a_foreign_file_whatever_the_options(
     assert file_digest(path) == before
 
 
+@pytest.mark.sqlite_only
 def test_check_refuses_a_foreign_file_and_leaves_it_untouched(
     foreign_file: tuple[str, Path],
 ) -> None:
@@ -313,6 +327,7 @@ def test_check_refuses_a_foreign_file_and_leaves_it_untouched(
     assert not sidecars(path)
 
 
+@pytest.mark.sqlite_only
 def test_check_passes_a_sound_database(db_path: Path) -> None:
     open_database(db_path)
     store_db.close_database()
@@ -325,6 +340,7 @@ def test_check_passes_a_sound_database(db_path: Path) -> None:
     )
 
 
+@pytest.mark.sqlite_only
 def test_check_finds_a_damaged_database(db_path: Path) -> None:
     open_database(db_path)
     store_db.close_database()
@@ -338,6 +354,7 @@ def test_check_finds_a_damaged_database(db_path: Path) -> None:
     assert file_digest(db_path) == before
 
 
+@pytest.mark.sqlite_only
 def test_check_of_a_missing_file_makes_no_file(tmp_path: Path) -> None:
     path = tmp_path / "nothing.db"
     report = check_database(str(path))
@@ -346,6 +363,7 @@ def test_check_of_a_missing_file_makes_no_file(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+@pytest.mark.sqlite_only
 def test_open_without_create_makes_no_file(tmp_path: Path) -> None:
     path = tmp_path / "nothing.db"
     with pytest.raises(DatabaseRefused, match="There is no database"):
@@ -353,6 +371,7 @@ def test_open_without_create_makes_no_file(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_short_file_is_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "short.db"
     path.write_bytes(b"SQLite format 3\x00")
@@ -390,6 +409,14 @@ def test_resolve_a_postgresql_url() -> None:
     assert "secret" not in target.describe()
 
 
+def test_a_postgres_url_and_its_password_in_messages() -> None:
+    target = resolve_target("postgres://clerk:s%40cret@dbhost/mtc?sslmode=require")
+    assert target.path is None
+    assert target.describe() == "PostgreSQL database mtc on dbhost"
+    assert target.shown_url == "postgres://clerk:***@dbhost/mtc?sslmode=require"
+    assert resolve_target("postgresql://dbhost/mtc").shown_url == "postgresql://dbhost/mtc"
+
+
 def test_resolve_refuses_other_schemes() -> None:
     with pytest.raises(DatabaseRefused, match="mysql:// databases are not supported"):
         resolve_target("mysql://host/db")
@@ -411,26 +438,75 @@ def test_resolve_uses_the_environment_then_the_default(
 # --- the machine's complaints become messages ---------------------------------------------------
 
 
+LOST = "connection to the database server was lost"
+UNREACHABLE = "could not be reached"
+
+
 @pytest.mark.parametrize(
-    ("complaint", "words"),
+    ("error", "complaint", "words"),
     [
-        ("database is locked", "busy with another workstation"),
-        ("database or disk is full", "disk is full"),
-        ("attempt to write a readonly database", "read-only"),
-        ("disk I/O error", "could not be written"),
-        ("unable to open database file", "could not be reached"),
+        # SQLite
+        (OperationalError, "database is locked", "busy with another workstation"),
+        (OperationalError, "database or disk is full", "disk is full"),
+        (OperationalError, "attempt to write a readonly database", "read-only"),
+        (OperationalError, "disk I/O error", "could not be written"),
+        (OperationalError, "unable to open database file", UNREACHABLE),
+        # PostgreSQL, as psycopg words it
+        (OperationalError, "canceling statement due to lock timeout", "busy with another"),
+        (OperationalError, "deadlock detected", "busy with another workstation"),
+        (
+            OperationalError,
+            'could not extend file "base/16384/16402": No space left on device',
+            "disk is full",
+        ),
+        (InternalError, "cannot execute INSERT in a read-only transaction", "read-only"),
+        (OperationalError, "sorry, too many clients already", "as many workstations"),
+        (OperationalError, "terminating connection due to administrator command", LOST),
+        (
+            OperationalError,
+            "server closed the connection unexpectedly\n\tThis probably means the server "
+            "terminated abnormally\n\tbefore or while processing the request.",
+            LOST,
+        ),
+        (OperationalError, "consuming input failed: EOF detected", LOST),
+        (OperationalError, "the connection is closed", LOST),
+        (
+            OperationalError,
+            'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+            "Connection refused\n\tIs the server running on that host and accepting TCP/IP "
+            "connections?",
+            UNREACHABLE,
+        ),
+        (OperationalError, "the database system is starting up", UNREACHABLE),
+        (InterfaceError, "Error, database connection not opened.", UNREACHABLE),
     ],
 )
-def test_environment_errors_become_messages(complaint: str, words: str) -> None:
-    with pytest.raises(EnvironmentProblem, match=words), store_db.environment_errors():
-        raise OperationalError(complaint)
+def test_environment_errors_become_messages(
+    error: type[Exception], complaint: str, words: str
+) -> None:
+    with pytest.raises(EnvironmentProblem) as info, store_db.environment_errors():
+        raise error(complaint)
+    assert words in info.value.message
+    assert "\n" not in info.value.message
 
 
-def test_other_operational_errors_are_not_hidden() -> None:
-    with pytest.raises(OperationalError, match="no such table"), store_db.environment_errors():
-        raise OperationalError("no such table: nothing")
+@pytest.mark.parametrize(
+    ("error", "complaint"),
+    [
+        (OperationalError, "no such table: nothing"),
+        (ProgrammingError, 'relation "nothing" does not exist'),
+        (
+            InternalError,
+            "current transaction is aborted, commands ignored until end of transaction block",
+        ),
+    ],
+)
+def test_other_database_errors_are_not_hidden(error: type[Exception], complaint: str) -> None:
+    with pytest.raises(error, match=re.escape(complaint)), store_db.environment_errors():
+        raise error(complaint)
 
 
+@pytest.mark.sqlite_only
 def test_a_locked_database_is_reported_to_the_user(opened: Path) -> None:
     from mtc_desktop.services.base import transaction
 

@@ -1,10 +1,9 @@
 """Faults of the machine, not of the user: a database locked past the busy timeout, a disk
-that fills up mid-write. Each gives a clear message, loses nothing already saved, and the
-same action succeeds once the cause is gone."""
+that fills up mid-write, a database server that drops the connection. Each gives a clear
+message, loses nothing already saved, and the same action succeeds once the cause is gone."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +15,9 @@ from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import ApprovalMethod
 from mtc_desktop.services import requests
 from mtc_desktop.store import database as store_db
-from mtc_desktop.store.models import AccessRequest, Logon
+from mtc_desktop.store.models import AccessRequest, Logon, db
 from tests.conftest import World
+from tests.databases import DatabaseRef, raw_connection
 from tests.services.helpers import changed_tables, draft, snapshot
 
 
@@ -28,29 +28,86 @@ def _printed(world: World, taxpayer):  # type: ignore[no-untyped-def]
 
 
 def test_a_database_locked_past_the_busy_timeout(
-    world: World, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: World, database: DatabaseRef, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     firm = world.third_party("firm")
     ann = world.taxpayer("Ann Lowell")
     store_db.close_database()
     monkeypatch.setattr(store_db, "BUSY_TIMEOUT_SECONDS", 0.3)
-    store_db.open_database(db_path)
+    store_db.open_database(database)
     before = snapshot()
-    other = sqlite3.connect(db_path, isolation_level=None)  # another workstation
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        with pytest.raises(EnvironmentProblem) as info:
-            requests.request_access(firm, _printed(world, ann))
-        assert info.value.message == (
-            "The database is busy with another workstation's change. Wait a moment and try "
-            "again; nothing was changed."
-        )
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+    with raw_connection(database) as other:  # another workstation, in the middle of a change
+        other.hold_write_lock()
+        try:
+            with pytest.raises(EnvironmentProblem) as info:
+                requests.request_access(firm, _printed(world, ann))
+            assert info.value.message == (
+                "The database is busy with another workstation's change. Wait a moment and "
+                "try again; nothing was changed."
+            )
+        finally:
+            other.rollback()
     assert not changed_tables(before, snapshot())
     view = requests.request_access(firm, _printed(world, ann))
     assert AccessRequest.get_by_id(view.id).status == "pending"
+
+
+def _terminate_my_connection(database: DatabaseRef) -> None:
+    """The server ends this process's connection, as when it restarts or the network drops."""
+    pid = db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    with raw_connection(database) as other:
+        other.execute("SELECT pg_terminate_backend(?)", (pid,))
+
+
+LOST = "The connection to the database server was lost"
+
+
+@pytest.mark.postgresql_only
+def test_a_connection_lost_between_calls(world: World, database: DatabaseRef) -> None:
+    firm = world.third_party("firm")
+    form = _printed(world, world.taxpayer("Ann Lowell"))
+    before = snapshot()
+    _terminate_my_connection(database)
+    with pytest.raises(EnvironmentProblem) as info:
+        requests.request_access(firm, form)
+    assert info.value.message.startswith(LOST)
+    assert "\n" not in info.value.message
+    # The same call again: a new connection, and the request is made once.
+    view = requests.request_access(firm, form)
+    assert changed_tables(before, snapshot()) >= {"access_request", "request_line"}
+    assert [r.number for r in AccessRequest.select()] == [view.number]
+
+
+@pytest.mark.postgresql_only
+def test_a_connection_lost_in_the_middle_of_a_change(
+    world: World, database: DatabaseRef, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    firm = world.third_party("firm")
+    form = _printed(world, world.taxpayer("Ann Lowell"))
+    before = snapshot()
+    numbering = requests.next_number
+
+    def cut_then_number(name: str) -> int:
+        _terminate_my_connection(database)  # the request's first statements ran already
+        return numbering(name)
+
+    monkeypatch.setattr(requests, "next_number", cut_then_number)
+    with pytest.raises(EnvironmentProblem) as info:
+        requests.request_access(firm, form)
+    assert info.value.message.startswith(LOST)
+    monkeypatch.setattr(requests, "next_number", numbering)
+    assert not changed_tables(before, snapshot()), "the half-made change was rolled back"
+    view = requests.request_access(firm, form)
+    assert [r.number for r in AccessRequest.select()] == [view.number]
+
+
+def test_a_server_that_cannot_be_reached_is_told_in_one_line() -> None:
+    with pytest.raises(EnvironmentProblem) as info:
+        store_db.open_database("postgresql://clerk:secret@127.0.0.1:1/mtc")
+    message = info.value.message
+    assert message.startswith("Cannot open PostgreSQL database mtc on 127.0.0.1: ")
+    assert "\n" not in message
+    assert "secret" not in message
 
 
 # Asks for requests until the file may grow no more (RLIMIT_FSIZE, as on a full disk).
@@ -89,6 +146,7 @@ except EnvironmentProblem as exc:
 """
 
 
+@pytest.mark.sqlite_only  # the file may grow no more; a server's disk is the server's
 def test_a_full_disk_mid_write(world: World, db_path: Path) -> None:
     world.third_party("firm")
     store_db.close_database()

@@ -27,6 +27,9 @@ from mtc_desktop.store.models import ALL_MODELS, Message, db
 from tests.store.helpers import file_digest
 from tests.store.test_database import _schema
 
+# A release-1 file and its stamp (on PostgreSQL: tests/store/test_postgresql.py).
+pytestmark = pytest.mark.sqlite_only
+
 
 def make_schema_1(path: Path) -> None:
     """A database as release 1 left it: migration 0001 only, stamped 1, with one email."""
