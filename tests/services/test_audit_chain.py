@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,47 +16,54 @@ from mtc_desktop.domain.chain import GENESIS
 from mtc_desktop.services import audit, demo
 from mtc_desktop.store import database as store_db
 from mtc_desktop.store.models import AuditEvent, Counter
+from tests.databases import DatabaseRef, PostgresServer, is_postgresql, raw_connection
 
 CHAIN_MIGRATION = "0003_audit_chain_and_login_failures"
 
 
-@pytest.fixture
-def demo_copy(tmp_path: Path) -> Path:
-    """A copy of the demo database, with bulk clients, closed: ready to tamper with."""
-    path = tmp_path / "demo.db"
-    store_db.open_database(path)
+def _fill() -> None:
     demo.create_demo()
     demo.add_bulk_clients("smithcpa", 40)
+
+
+@pytest.fixture
+def demo_copy(backend: str, request: pytest.FixtureRequest) -> Iterator[DatabaseRef]:
+    """A copy of the demo database, with bulk clients, closed: ready to tamper with."""
+    if backend == "sqlite":
+        tmp_path: Path = request.getfixturevalue("tmp_path")
+        path = tmp_path / "demo.db"
+        store_db.open_database(path)
+        _fill()
+        store_db.close_database()
+        copy = tmp_path / "copy.db"
+        shutil.copy(path, copy)
+        yield copy
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.copy(server.template("audit-demo", _fill))
+    yield url
     store_db.close_database()
-    copy = tmp_path / "copy.db"
-    shutil.copy(path, copy)
-    return copy
+    server.drop(url)
 
 
-def _verify(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+def _verify(path: DatabaseRef, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
     code = main(["audit", "verify", "--database", str(path), *extra])
     captured = capsys.readouterr()
     return code, (captured.out + captured.err).strip()
 
 
-def _sql(path: Path, statement: str, *params: object) -> None:
-    conn = sqlite3.connect(path)
-    try:
+def _sql(path: DatabaseRef, statement: str, *params: object) -> None:
+    """A change made behind the program's back, by a plain driver connection."""
+    with raw_connection(path) as conn:
         conn.execute(statement, params)
-        conn.commit()
-    finally:
-        conn.close()
 
 
-def _event_ids(path: Path) -> list[int]:
-    conn = sqlite3.connect(path)
-    try:
+def _event_ids(path: DatabaseRef) -> list[int]:
+    with raw_connection(path) as conn:
         return [row[0] for row in conn.execute("SELECT id FROM audit_event ORDER BY id")]
-    finally:
-        conn.close()
 
 
-def test_every_event_links_to_the_one_before(demo_copy: Path) -> None:
+def test_every_event_links_to_the_one_before(demo_copy: DatabaseRef) -> None:
     store_db.open_database(demo_copy)
     try:
         events = list(AuditEvent.select().order_by(AuditEvent.id))
@@ -75,14 +82,18 @@ def test_every_event_links_to_the_one_before(demo_copy: Path) -> None:
         store_db.close_database()
 
 
-def test_an_intact_trail_verifies(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_intact_trail_verifies(
+    demo_copy: DatabaseRef, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, text = _verify(demo_copy, capsys)
     assert code == 0
     assert text.startswith("The audit trail is intact: ")
     assert "latest hash " in text
 
 
-def test_a_changed_event_is_named(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_changed_event_is_named(
+    demo_copy: DatabaseRef, capsys: pytest.CaptureFixture[str]
+) -> None:
     victim = _event_ids(demo_copy)[10]
     _sql(
         demo_copy,
@@ -95,7 +106,9 @@ def test_a_changed_event_is_named(demo_copy: Path, capsys: pytest.CaptureFixture
     assert "was changed after it was written" in text
 
 
-def test_a_changed_actor_is_caught_too(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_changed_actor_is_caught_too(
+    demo_copy: DatabaseRef, capsys: pytest.CaptureFixture[str]
+) -> None:
     victim = _event_ids(demo_copy)[5]
     _sql(demo_copy, "UPDATE audit_event SET actor_id = NULL WHERE id = ?", victim)
     code, text = _verify(demo_copy, capsys)
@@ -103,7 +116,9 @@ def test_a_changed_actor_is_caught_too(demo_copy: Path, capsys: pytest.CaptureFi
     assert f"Event {victim} (" in text
 
 
-def test_a_deleted_event_is_caught(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_deleted_event_is_caught(
+    demo_copy: DatabaseRef, capsys: pytest.CaptureFixture[str]
+) -> None:
     ids = _event_ids(demo_copy)
     _sql(demo_copy, "DELETE FROM audit_event WHERE id = ?", ids[20])
     code, text = _verify(demo_copy, capsys)
@@ -113,7 +128,7 @@ def test_a_deleted_event_is_caught(demo_copy: Path, capsys: pytest.CaptureFixtur
 
 
 def test_deleting_the_last_events_is_caught(
-    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+    demo_copy: DatabaseRef, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ids = _event_ids(demo_copy)
     _sql(demo_copy, "DELETE FROM audit_event WHERE id >= ?", ids[-3])
@@ -122,7 +137,9 @@ def test_deleting_the_last_events_is_caught(
     assert f"3 event(s) at the end of the chain were removed ({len(ids)} were written" in text
 
 
-def test_swapped_events_are_caught(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_swapped_events_are_caught(
+    demo_copy: DatabaseRef, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Two events swapped whole, hashes and all: the links between them break."""
     ids = _event_ids(demo_copy)
     a, b = ids[30], ids[31]
@@ -135,7 +152,7 @@ def test_swapped_events_are_caught(demo_copy: Path, capsys: pytest.CaptureFixtur
 
 
 def test_a_rewritten_history_is_caught_by_a_hash_printed_earlier(
-    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+    demo_copy: DatabaseRef, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Recomputing every hash after an edit makes the chain whole again, but a hash printed
     before (on a form, in an export) is no longer in it."""
@@ -174,7 +191,7 @@ def test_a_rewritten_history_is_caught_by_a_hash_printed_earlier(
 
 
 def test_export_writes_every_event_and_the_latest_hash(
-    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_copy: DatabaseRef, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "audit.jsonl"
     assert main(["audit", "export", "--database", str(demo_copy), str(out)]) == 0
@@ -190,24 +207,21 @@ def test_export_writes_every_event_and_the_latest_hash(
     assert _verify(demo_copy, capsys, "--expect", last["latest_hash"])[0] == 0
 
 
-def test_upgrading_chains_the_events_already_there(tmp_path: Path) -> None:
+def test_upgrading_chains_the_events_already_there(database: DatabaseRef) -> None:
     """A database from before the chain gets its events chained, oldest first."""
     from playhouse.migrations import Runner
 
-    path = tmp_path / "old.db"
-    store_db.open_database(path)
     demo.create_demo()
-    database = store_db.db.obj
-    Runner(database, str(store_db.MIGRATIONS_DIR), table_name=store_db.HISTORY_TABLE).down(
+    db = store_db.db.obj
+    Runner(db, str(store_db.MIGRATIONS_DIR), table_name=store_db.HISTORY_TABLE).down(
         CHAIN_MIGRATION
     )
-    database.execute_sql("PRAGMA user_version = 2")
+    if not is_postgresql(database):
+        db.execute_sql("PRAGMA user_version = 2")
+    assert "hash" not in [column.name for column in db.get_columns("audit_event")]
     store_db.close_database()
-    conn = sqlite3.connect(path)
-    assert "hash" not in [row[1] for row in conn.execute("PRAGMA table_info(audit_event)")]
-    conn.close()
 
-    store_db.open_database(path)
+    store_db.open_database(database)
     try:
         report = audit.verify_chain()
         assert report.ok
@@ -218,7 +232,7 @@ def test_upgrading_chains_the_events_already_there(tmp_path: Path) -> None:
 
 
 def test_the_hash_printed_on_a_client_authorization_proves_the_history_before_it(
-    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+    demo_copy: DatabaseRef, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import io
 
