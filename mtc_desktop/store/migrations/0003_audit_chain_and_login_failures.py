@@ -61,9 +61,7 @@ def up(migrator, db):
             break
         for row in rows:
             digest = _hash(prev, row)
-            AuditEvent.update(prev_hash=prev, hash=digest).where(
-                AuditEvent.id == row.id
-            ).execute()
+            AuditEvent.update(prev_hash=prev, hash=digest).where(AuditEvent.id == row.id).execute()
             prev = digest
             last = row.id
 
@@ -96,4 +94,3 @@ def down(migrator, db):
         migrator.drop_column("audit_event", "hash"),
         migrator.drop_column("audit_event", "prev_hash"),
     )
-
