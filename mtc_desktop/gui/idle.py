@@ -67,7 +67,7 @@ class LockDialog(QDialog):
         self.actor = actor
         self._finishing = False
         self.setObjectName("lockDialog")
-        self.setWindowTitle("MTC Desktop is locked")
+        self.setWindowTitle("Locked")
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
 
         title = QLabel("This window is locked")

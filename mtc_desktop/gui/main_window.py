@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from mtc_desktop import APP_NAME
 from mtc_desktop.domain.model import Role
 from mtc_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from mtc_desktop.gui.pages import Page
@@ -33,7 +32,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.form = Ui_MainWindow()
         self.form.setupUi(self)
-        self.setWindowTitle(f"{APP_NAME} — {actor.display_name}")
+        self.setWindowTitle(actor.display_name)  # the system adds " — MTC Desktop"
         self.form.header.setObjectName("header")
         self.form.nameLabel.setObjectName("nameLabel")
         self.form.nameLabel.setText(f"{actor.display_name}  ·  {actor.username}")

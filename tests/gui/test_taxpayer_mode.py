@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QWidget
 
+from mtc_desktop import APP_NAME
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.gui.taxpayer import (
     AccessRequestsPage,
@@ -300,3 +301,16 @@ def test_demo_logons_are_listed_and_fill_the_form(qtbot, login_window) -> None:
     assert "Maria Santos" in main.form.nameLabel.text()
     assert main.form.modeLabel.text() == "Taxpayer mode"
     main.close()
+
+
+def test_window_titles_name_the_window_once_the_system_adds_the_program(
+    qtbot, login_window
+) -> None:
+    """The system shows "<title> — MTC Desktop" (the application's display name), so a
+    window's own title names only what it shows."""
+    assert QApplication.applicationDisplayName() == APP_NAME
+    assert login_window.windowTitle() == "Log In"
+    window = log_in(qtbot, login_window, "harborbakery")
+    assert window.windowTitle() == window.actor.display_name
+    assert APP_NAME not in window.windowTitle()
+    window.close()

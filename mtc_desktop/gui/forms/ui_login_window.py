@@ -138,7 +138,7 @@ class Ui_LoginWindow(object):
     # setupUi
 
     def retranslateUi(self, LoginWindow):
-        LoginWindow.setWindowTitle(QCoreApplication.translate("LoginWindow", u"MTC Desktop \u2014 Log In", None))
+        LoginWindow.setWindowTitle(QCoreApplication.translate("LoginWindow", u"Log In", None))
         self.titleLabel.setText(QCoreApplication.translate("LoginWindow", u"MassTaxConnect third-party access", None))
         self.titleLabel.setObjectName(QCoreApplication.translate("LoginWindow", u"titleLabel", None))
         self.subtitleLabel.setText(QCoreApplication.translate("LoginWindow", u"Log in to manage who may act on your tax accounts, or the clients you act for.", None))
