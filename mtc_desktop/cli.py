@@ -87,13 +87,17 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 
     target = database.resolve_target(args.database)
     before = database.stored_version(target)
-    if target.path is not None:
-        pending = backup.needs_upgrade(target)
-        if pending is not None and not args.no_backup:
+    pending = backup.needs_upgrade(target)
+    if pending is not None and not args.no_backup:
+        try:
             copy = backup.backup_database(
                 target, backup.backup_path_before_upgrade(target, pending[0])
             )
-            print(f"Backed up {target.describe()} to {copy.path} before upgrading.")
+        except EnvironmentProblem as exc:
+            raise EnvironmentProblem(
+                f"{exc.message} Nothing was upgraded; to upgrade without a backup, add --no-backup."
+            ) from exc
+        print(f"Backed up {target.describe()} to {copy.path} before upgrading.")
     database.open_database(target, create=False, upgrade=True)
     database.close_database()
     latest = database.schema_version()

@@ -104,32 +104,40 @@ def offer_backup_before_upgrade(parent: QWidget, target: str | None) -> bool:
         parent,
     )
     box.setObjectName("messageBox")
-    safe = resolved.path is not None
-    if safe:
+    if resolved.path is not None:
         box.setInformativeText("Back it up first? The copy is kept beside the database.")
-        backup_button = box.addButton("Back Up and Upgrade", QMessageBox.ButtonRole.AcceptRole)
     else:
         box.setInformativeText(
-            "Back up the PostgreSQL database first (mtc-desktop db backup FILE), then upgrade."
+            "Back it up first? The copy (made with pg_dump) is kept in your MTC Desktop data "
+            "folder; mtc-desktop db restore FILE puts it back."
         )
-        backup_button = None
+    backup_button = box.addButton("Back Up and Upgrade", QMessageBox.ButtonRole.AcceptRole)
     upgrade_button = box.addButton("Upgrade Without Backup", QMessageBox.ButtonRole.DestructiveRole)
     quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(backup_button or quit_button)
+    box.setDefaultButton(backup_button)
     box.setEscapeButton(quit_button)
-    box.exec()
-    clicked = box.clickedButton()
-    box.deleteLater()
-    if clicked is quit_button or clicked is None:
-        return False
-    if clicked is backup_button:
-        copy = backup.backup_database(
-            resolved, backup.backup_path_before_upgrade(resolved, current)
-        )
-        dialogs.inform(parent, APP_NAME, "The database was backed up.", f"The copy is {copy.path}.")
-    elif clicked is not upgrade_button:
-        return False
-    return True
+    try:
+        while True:
+            box.exec()
+            clicked = box.clickedButton()
+            if clicked is upgrade_button:
+                return True
+            if clicked is not backup_button:
+                return False
+            try:
+                copy = backup.backup_database(
+                    resolved, backup.backup_path_before_upgrade(resolved, current)
+                )
+            except MtcError as exc:
+                # Nothing was changed: say why, and ask again.
+                dialogs.warn(parent, "The database was not backed up", exc.message)
+                continue
+            dialogs.inform(
+                parent, APP_NAME, "The database was backed up.", f"The copy is {copy.path}."
+            )
+            return True
+    finally:
+        box.deleteLater()
 
 
 def _open_database(target: str | None) -> None:

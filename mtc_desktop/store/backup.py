@@ -28,6 +28,7 @@ from mtc_desktop.store.database import (
     applied_version,
     check_stamp,
     connect,
+    default_path,
     read_stamp,
     resolve_target,
     schema_version,
@@ -257,7 +258,13 @@ def needs_upgrade(target: Target | str | os.PathLike[str] | None) -> tuple[int, 
 
 
 def backup_path_before_upgrade(target: Target, schema: int) -> Path:
-    """Where an automatic backup before a schema upgrade goes: beside the database."""
-    assert target.path is not None
+    """Where an automatic backup before a schema upgrade goes: beside a SQLite database; for
+    a PostgreSQL database, in this user's data folder (``backups/``), made if missing."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return target.path.with_name(f"{target.path.stem}.schema-{schema}-{stamp}.db")
+    if target.path is not None:
+        return target.path.with_name(f"{target.path.stem}.schema-{schema}-{stamp}.db")
+    folder = default_path().parent / "backups"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = unquote(urlparse(target.url).path.lstrip("/")) or "postgresql"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    return folder / f"{safe}.schema-{schema}-{stamp}.dump"

@@ -1,4 +1,6 @@
-"""Opening an older database: the program offers a backup before it upgrades the schema."""
+"""Opening an older database: the program offers a backup before it upgrades the schema. A
+SQLite file is copied beside itself; a PostgreSQL database is dumped (pg_dump) into the
+user's data folder."""
 
 from __future__ import annotations
 
@@ -8,63 +10,129 @@ import pytest
 from playhouse.migrations import Runner
 from PySide6.QtWidgets import QWidget
 
+from mtc_desktop.domain.errors import EnvironmentProblem
 from mtc_desktop.gui import dialogs
 from mtc_desktop.gui.app import offer_backup_before_upgrade
 from mtc_desktop.services import demo
+from mtc_desktop.store import backup
 from mtc_desktop.store import database as store_db
+from tests.databases import DatabaseRef, is_postgresql
 from tests.gui.conftest import ModalAnswer
 from tests.store.helpers import file_digest
 
-# The backup offered before an upgrade is a copy of the SQLite file beside it.
-pytestmark = pytest.mark.sqlite_only
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's data folder, where a PostgreSQL database's copy goes."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path / "data" / "mtc-desktop"
 
 
 @pytest.fixture
-def schema_2(tmp_path: Path) -> Path:
-    path = tmp_path / "office.db"
-    store_db.open_database(path)
+def schema_2(database: DatabaseRef, data_dir: Path) -> DatabaseRef:
+    """The demo database as the previous release left it: schema 2."""
     demo.create_demo()
-    database = store_db.db.obj
-    Runner(database, str(store_db.MIGRATIONS_DIR), table_name=store_db.HISTORY_TABLE).down(
+    connection = store_db.db.obj
+    Runner(connection, str(store_db.MIGRATIONS_DIR), table_name=store_db.HISTORY_TABLE).down(
         "0003_audit_chain_and_login_failures"
     )
-    database.execute_sql("PRAGMA user_version = 2")
+    if not is_postgresql(database):
+        connection.execute_sql("PRAGMA user_version = 2")
     store_db.close_database()
-    return path
+    assert backup.needs_upgrade(str(database)) == (2, store_db.schema_version())
+    return database
 
 
-def test_back_up_and_upgrade(qtbot, schema_2: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _copies(ref: DatabaseRef, data_dir: Path) -> list[Path]:
+    if is_postgresql(ref):
+        return sorted((data_dir / "backups").glob("*.schema-2-*.dump"))
+    assert isinstance(ref, Path)
+    return sorted(ref.parent.glob(f"{ref.stem}.schema-2-*.db"))
+
+
+def _fingerprint(ref: DatabaseRef) -> object:
+    """What shows that the database was not touched."""
+    if is_postgresql(ref):
+        return backup.needs_upgrade(str(ref))
+    assert isinstance(ref, Path)
+    return file_digest(ref)
+
+
+def test_back_up_and_upgrade(
+    qtbot, schema_2: DatabaseRef, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
-    before = file_digest(schema_2)
+    before = _fingerprint(schema_2)
     told: list[str] = []
     monkeypatch.setattr(dialogs, "inform", lambda _p, _t, text, more="": told.append(more))
     ask = ModalAnswer("Back Up and Upgrade").arm()
     assert offer_backup_before_upgrade(parent, str(schema_2)) is True
     assert ask.answered
     assert "schema 2" in ask.text
-    copies = list(schema_2.parent.glob("office.schema-2-*.db"))
+    copies = _copies(schema_2, data_dir)
     assert len(copies) == 1
     assert told == [f"The copy is {copies[0]}."]
-    assert store_db.read_stamp(copies[0]).user_version == 2
-    assert file_digest(schema_2) == before, "the upgrade itself comes after"
+    if is_postgresql(schema_2):
+        assert "pg_dump" in ask.informative
+        assert copies[0].read_bytes()[:5] == b"PGDMP", "a pg_dump archive, for db restore"
+    else:
+        assert store_db.read_stamp(copies[0]).user_version == 2
+    assert _fingerprint(schema_2) == before, "the upgrade itself comes after"
     store_db.open_database(schema_2)
     store_db.close_database()
-    assert store_db.read_stamp(schema_2).user_version == store_db.schema_version()
+    assert backup.needs_upgrade(str(schema_2)) is None
 
 
-def test_quit_changes_nothing(qtbot, schema_2: Path) -> None:
+def test_a_failed_backup_says_why_and_asks_again(
+    qtbot, schema_2: DatabaseRef, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pg_dump missing, a full disk: nothing is upgraded without the backup asked for."""
     parent = QWidget()
     qtbot.addWidget(parent)
-    before = file_digest(schema_2)
+    before = _fingerprint(schema_2)
+
+    def fail(*_args: object) -> None:
+        raise EnvironmentProblem("pg_dump is not installed; install the PostgreSQL client tools.")
+
+    monkeypatch.setattr(backup, "backup_database", fail)
+    warned: list[tuple[str, str]] = []
+
+    def warn(_parent: QWidget, title: str, text: str, _more: str = "") -> None:
+        warned.append((title, text))
+        ModalAnswer("Quit").arm()  # asked again: this time, quit
+
+    monkeypatch.setattr(dialogs, "warn", warn)
+    ModalAnswer("Back Up and Upgrade").arm()
+    assert offer_backup_before_upgrade(parent, str(schema_2)) is False
+    assert warned == [
+        (
+            "The database was not backed up",
+            "pg_dump is not installed; install the PostgreSQL client tools.",
+        )
+    ]
+    assert _fingerprint(schema_2) == before
+    assert not _copies(schema_2, data_dir)
+
+
+def test_upgrade_without_backup(qtbot, schema_2: DatabaseRef, data_dir: Path) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ModalAnswer("Upgrade Without Backup").arm()
+    assert offer_backup_before_upgrade(parent, str(schema_2)) is True
+    assert not _copies(schema_2, data_dir)
+
+
+def test_quit_changes_nothing(qtbot, schema_2: DatabaseRef, data_dir: Path) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    before = _fingerprint(schema_2)
     ModalAnswer("Quit").arm()
     assert offer_backup_before_upgrade(parent, str(schema_2)) is False
-    assert file_digest(schema_2) == before
-    assert not list(schema_2.parent.glob("office.schema-*"))
+    assert _fingerprint(schema_2) == before
+    assert not _copies(schema_2, data_dir)
 
 
-def test_a_current_database_is_not_asked_about(qtbot, tmp_path: Path) -> None:
-    path = tmp_path / "new.db"
-    store_db.open_database(path)
+def test_a_current_database_is_not_asked_about(qtbot, database: DatabaseRef) -> None:
     store_db.close_database()
-    assert offer_backup_before_upgrade(QWidget(), str(path)) is True
+    assert offer_backup_before_upgrade(QWidget(), str(database)) is True

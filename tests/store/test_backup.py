@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mtc_desktop.cli import main
-from mtc_desktop.domain.errors import InvalidInput
+from mtc_desktop.domain.errors import EnvironmentProblem, InvalidInput
 from mtc_desktop.services import demo
 from mtc_desktop.store import backup
 from mtc_desktop.store import database as store_db
@@ -213,3 +213,21 @@ def test_db_upgrade_without_backup_when_asked(
     assert main(["db", "upgrade", "--no-backup", "--database", str(path)]) == 0
     assert capsys.readouterr().out == f"{path} upgraded to schema {store_db.schema_version()}.\n"
     assert not list(tmp_path.glob("office.schema-*"))
+
+
+def test_db_upgrade_stops_when_the_backup_cannot_be_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "office.db"
+    _schema_2(path)
+    before = file_digest(path)
+
+    def fail(*_args: object) -> None:
+        raise EnvironmentProblem("Cannot write the copy: No space left on device.")
+
+    monkeypatch.setattr(backup, "backup_database", fail)
+    assert main(["db", "upgrade", "--database", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device. Nothing was upgraded" in err
+    assert "add --no-backup" in err
+    assert file_digest(path) == before

@@ -173,15 +173,34 @@ def test_write_transactions_take_the_write_lock_at_begin(empty: str) -> None:
 
 
 def test_db_upgrade_brings_release_1_up_to_date_once(
-    empty: str, capsys: pytest.CaptureFixture[str]
+    empty: str,
+    postgres: PostgresServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # the user's data folder
     make_release_1(empty)
     report = check_database(empty)
     assert not report.ok
     assert f"has schema 1, older than this version's {schema_version()}" in report.lines[0]
     assert main(["db", "upgrade", "--database", empty]) == 0
     described = resolve_target(empty).describe()
-    assert capsys.readouterr().out == f"{described} upgraded to schema {schema_version()}.\n"
+    copies = list((tmp_path / "mtc-desktop" / "backups").glob("*.schema-1-*.dump"))
+    assert len(copies) == 1, "backed up first, with pg_dump, into the user's data folder"
+    assert capsys.readouterr().out == (
+        f"Backed up {described} to {copies[0]} before upgrading.\n"
+        f"{described} upgraded to schema {schema_version()}.\n"
+    )
+    # The copy is release 1's database, as it was: restored elsewhere, it is schema 1.
+    other = postgres.empty()
+    try:
+        assert main(["db", "restore", "--database", other, str(copies[0])]) == 0
+        assert "has schema 1" in check_database(other).lines[0]
+        assert counts(other) == {**counts(empty), "audit_event": 2}
+    finally:
+        postgres.drop(other)
+    capsys.readouterr()
     assert main(["db", "upgrade", "--database", empty]) == 0
     assert capsys.readouterr().out == (f"{described} is up to date (schema {schema_version()}).\n")
     assert check_database(empty).ok
