@@ -157,7 +157,12 @@ def _cmd_audit_export(args: argparse.Namespace) -> int:
     out = Path(args.file)
     temporary = out.with_name(f".{out.name}.part")
     try:
-        with database.environment_errors(), temporary.open("w", encoding="utf-8") as stream:
+        # Owner-only, like the database it comes from: the events name taxpayers.
+        descriptor = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with (
+            database.environment_errors(),
+            open(descriptor, "w", encoding="utf-8") as stream,
+        ):
             count, latest = audit.export_events(stream)
         os.replace(temporary, out)
     except OSError as exc:

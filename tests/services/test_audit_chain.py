@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -205,6 +206,7 @@ def test_export_writes_every_event_and_the_latest_hash(
     )
     assert [e["id"] for e in events] == _event_ids(demo_copy)
     assert _verify(demo_copy, capsys, "--expect", last["latest_hash"])[0] == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600, "readable by its owner only"
 
 
 def test_upgrading_chains_the_events_already_there(database: DatabaseRef) -> None:
