@@ -210,8 +210,9 @@ class ManageMyClientsPage(Page):
             self,
             "Withdraw Request",
             f"Withdraw request {request.number} for {request.taxpayer_name}?",
-            "The taxpayer can no longer approve it, and a printed Client Authorization for it "
-            "will be refused by DOR. You can send a new request later.",
+            "The taxpayer is emailed that it was withdrawn and can no longer approve it, and a "
+            "printed Client Authorization for it will be refused by DOR. You can send a new "
+            "request later.",
             yes="Withdraw",
             no="Keep",
         ):

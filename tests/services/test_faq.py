@@ -306,6 +306,18 @@ def test_only_the_third_party_that_asked_withdraws_a_request(world, firm, staff)
     assert requests.withdraw_request(firm, view.id).status is RequestStatus.WITHDRAWN
 
 
+def test_a_withdrawn_request_is_told_to_the_taxpayer(world, bakery, owner, firm) -> None:
+    """The taxpayer was emailed the request; it is told there is nothing left to decide."""
+    view = ask(firm, bakery, [(world.accounts(bakery)[0], AccessLevel.FILE)])
+    assert requests.pending_for_me(owner)
+    requests.withdraw_request(firm, view.id)
+    [told] = [i for i in notifications.inbox(owner) if "withdrawn" in i.subject]
+    assert told.subject == f"Access request {view.number} withdrawn"
+    assert firm.display_name in told.body
+    assert "nothing for you to approve or deny" in told.body
+    assert requests.pending_for_me(owner) == []
+
+
 # --- How does a taxpayer increase or decrease a third party's access? ------------------
 
 
