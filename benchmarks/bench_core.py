@@ -28,13 +28,15 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import peewee
 from argon2 import PasswordHasher
 
+from mtc_desktop.domain.chain import GENESIS, event_hash
 from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import AccountType, ApprovalMethod, Role, TaxpayerKind
@@ -62,6 +64,62 @@ WRITES = {
     "audit events": "SELECT count(*) FROM audit_event",
     "messages": "SELECT count(*) FROM message",
 }
+
+
+AUDIT_INSERT = (
+    "INSERT INTO audit_event (id, at, actor_id, action, third_party_id, taxpayer_id, "
+    "request_id, account_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _chained(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[tuple[object, ...]]:
+    """Audit rows (at, actor, action, third party, taxpayer, request, account, details)
+    linked into the hash chain as ``services.audit`` links them: the chain's counter moved
+    on, each row given its id, the previous hash and its own."""
+    counter = "audit-chain"
+    moved = conn.execute(
+        "UPDATE counter SET value = value + ? WHERE name = ?", (len(rows), counter)
+    ).rowcount
+    if not moved:
+        conn.execute(
+            "INSERT INTO counter (name, value) SELECT ?, count(*) + ? FROM audit_event",
+            (counter, len(rows)),
+        )
+    last = conn.execute("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+    last_id, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    linked: list[tuple[object, ...]] = []
+    for offset, (at, actor, action, third_party, taxpayer, request, account, details) in enumerate(
+        rows, start=1
+    ):
+        digest = event_hash(
+            prev,
+            event_id=last_id + offset,
+            at=dt.datetime.fromisoformat(str(at)),
+            actor_id=actor,
+            action=str(action),
+            third_party_id=third_party,
+            taxpayer_id=taxpayer,
+            request_id=request,
+            account_id=account,
+            details=str(details),
+        )
+        linked.append(
+            (
+                last_id + offset,
+                at,
+                actor,
+                action,
+                third_party,
+                taxpayer,
+                request,
+                account,
+                details,
+                prev,
+                digest,
+            )
+        )
+        prev = digest
+    return linked
 
 
 def _connect_plain(path: Path) -> sqlite3.Connection:
@@ -237,16 +295,32 @@ def _decide_with_sqlite(path: Path, runs: int) -> tuple[list[float], dict[str, i
                 "VALUES (?, ?, ?, 'file_and_pay', 'active', ?, ?, ?)",
                 (firm, account, taxpayer, request, now, now),
             )
-            conn.execute(
-                "INSERT INTO audit_event (at, actor_id, action, third_party_id, taxpayer_id, "
-                "request_id, account_id, details) VALUES (?, ?, 'grant_created', ?, ?, ?, ?, ?)",
-                (now, owner, firm, taxpayer, request, account, '{"level": "file_and_pay"}'),
+        events = [
+            (
+                now,
+                owner,
+                "grant_created",
+                firm,
+                taxpayer,
+                request,
+                account,
+                '{"level": "file_and_pay"}',
             )
-        conn.execute(
-            "INSERT INTO audit_event (at, actor_id, action, third_party_id, taxpayer_id, "
-            "request_id, details) VALUES (?, ?, 'request_approved', ?, ?, ?, ?)",
-            (now, owner, firm, taxpayer, request, json.dumps({"source": "online"})),
+            for account in accounts
+        ]
+        events.append(
+            (
+                now,
+                owner,
+                "request_approved",
+                firm,
+                taxpayer,
+                request,
+                None,
+                json.dumps({"source": "online"}),
+            )
         )
+        conn.executemany(AUDIT_INSERT, _chained(conn, events))
         for recipient, kind, raw in (
             (firm, "email", eml),
             (firm, "emessage", ""),
@@ -254,7 +328,8 @@ def _decide_with_sqlite(path: Path, runs: int) -> tuple[list[float], dict[str, i
         ):
             conn.execute(
                 "INSERT INTO message (recipient_id, to_address, kind, subject, body, eml, "
-                "request_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "request_id, created_at, attempts, last_error) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '')",
                 (recipient, "x@bench.example", kind, "Request approved", body, raw, request, now),
             )
         conn.execute("COMMIT")
@@ -397,11 +472,7 @@ def _seed_with_sqlite(path: Path, clients: int, seed: int = 2026) -> float:
             "status, request_id, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows_g,
         )
-        conn.executemany(
-            "INSERT INTO audit_event (at, actor_id, action, third_party_id, taxpayer_id, "
-            "request_id, account_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            rows_e,
-        )
+        conn.executemany(AUDIT_INSERT, _chained(conn, rows_e))
     conn.execute("COMMIT")
     elapsed = time.perf_counter() - started
     conn.close()
