@@ -193,7 +193,8 @@ class World:
             )
         )
 
-    def third_party(self, username: str, name: str | None = None) -> Actor:
+    def third_party(self, username: str, name: str | None = None, fein: str = "") -> Actor:
+        """A firm registering its logon: a new FEIN unless ``fein`` names one."""
         return logons.register(
             logons.Registration(
                 username=username,
@@ -201,7 +202,7 @@ class World:
                 email=f"{username}@firm.example",
                 role=Role.THIRD_PARTY,
                 id_type=IdType.FEIN,
-                id_number=self._fein(),
+                id_number=fein or self._fein(),
                 legal_name=name or f"{username} LLP",
             )
         )

@@ -374,17 +374,16 @@ def withdraw_request(actor: Actor, request_id: int) -> RequestView:
             request=request.id,
             number=request.number,
         )
-        if request.taxpayer_id != actor.taxpayer_id:
-            # The taxpayer was asked (by email, or on a printed form): nothing to decide now.
-            notifications.email_taxpayer(
-                Taxpayer.get_by_id(request.taxpayer_id),
-                f"Access request {request.number} withdrawn",
-                f"{actor.display_name} (username {actor.username}) withdrew its request "
-                f"{request.number} for access to your tax accounts. There is nothing for you "
-                "to approve or deny; a signed Client Authorization for this request will not "
-                "be processed.\n",
-                request.id,
-            )
+        # The taxpayer was asked (by email, or on a printed form): nothing to decide now.
+        notifications.email_taxpayer(
+            Taxpayer.get_by_id(request.taxpayer_id),
+            f"Access request {request.number} withdrawn",
+            f"{actor.display_name} (username {actor.username}) withdrew its request "
+            f"{request.number} for access to your tax accounts. There is nothing for you "
+            "to approve or deny; a signed Client Authorization for this request will not "
+            "be processed.\n",
+            request.id,
+        )
         return _view(AccessRequest.get_by_id(request.id), with_code=True)
 
 

@@ -29,6 +29,14 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def parent(qtbot) -> QWidget:
+    """The window the question is asked over."""
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+@pytest.fixture
 def schema_2(database: DatabaseRef, data_dir: Path) -> DatabaseRef:
     """The demo database as the previous release left it: schema 2."""
     demo.create_demo()
@@ -59,10 +67,8 @@ def _fingerprint(ref: DatabaseRef) -> object:
 
 
 def test_back_up_and_upgrade(
-    qtbot, schema_2: DatabaseRef, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    parent: QWidget, schema_2: DatabaseRef, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parent = QWidget()
-    qtbot.addWidget(parent)
     before = _fingerprint(schema_2)
     told: list[str] = []
     monkeypatch.setattr(dialogs, "inform", lambda _p, _t, text, more="": told.append(more))
@@ -85,11 +91,9 @@ def test_back_up_and_upgrade(
 
 
 def test_a_failed_backup_says_why_and_asks_again(
-    qtbot, schema_2: DatabaseRef, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    parent: QWidget, schema_2: DatabaseRef, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """pg_dump missing, a full disk: nothing is upgraded without the backup asked for."""
-    parent = QWidget()
-    qtbot.addWidget(parent)
     before = _fingerprint(schema_2)
 
     def fail(*_args: object) -> None:
@@ -115,17 +119,13 @@ def test_a_failed_backup_says_why_and_asks_again(
     assert not _copies(schema_2, data_dir)
 
 
-def test_upgrade_without_backup(qtbot, schema_2: DatabaseRef, data_dir: Path) -> None:
-    parent = QWidget()
-    qtbot.addWidget(parent)
+def test_upgrade_without_backup(parent: QWidget, schema_2: DatabaseRef, data_dir: Path) -> None:
     ModalAnswer("Upgrade Without Backup").arm()
     assert offer_backup_before_upgrade(parent, str(schema_2)) is True
     assert not _copies(schema_2, data_dir)
 
 
-def test_quit_changes_nothing(qtbot, schema_2: DatabaseRef, data_dir: Path) -> None:
-    parent = QWidget()
-    qtbot.addWidget(parent)
+def test_quit_changes_nothing(parent: QWidget, schema_2: DatabaseRef, data_dir: Path) -> None:
     before = _fingerprint(schema_2)
     ModalAnswer("Quit").arm()
     assert offer_backup_before_upgrade(parent, str(schema_2)) is False
@@ -133,6 +133,6 @@ def test_quit_changes_nothing(qtbot, schema_2: DatabaseRef, data_dir: Path) -> N
     assert not _copies(schema_2, data_dir)
 
 
-def test_a_current_database_is_not_asked_about(qtbot, database: DatabaseRef) -> None:
+def test_a_current_database_is_not_asked_about(parent: QWidget, database: DatabaseRef) -> None:
     store_db.close_database()
-    assert offer_backup_before_upgrade(QWidget(), str(database)) is True
+    assert offer_backup_before_upgrade(parent, str(database)) is True

@@ -13,7 +13,8 @@ from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import ApprovalMethod, CorrespondenceKind, Role
 from mtc_desktop.services import accounts, clients, correspondence, logons, requests
-from mtc_desktop.store.models import Correspondence, Logon, Taxpayer
+from mtc_desktop.services.base import Actor
+from mtc_desktop.store.models import Correspondence, Logon, TaxAccount, Taxpayer
 from tests.conftest import PASSWORD, World
 from tests.services.helpers import changed_tables, grant_access, snapshot
 
@@ -131,16 +132,22 @@ def test_filter_metacharacters_match_only_themselves(world: World, raw: str) -> 
     assert requests.my_requests(firm, text=raw) is not None
 
 
+def _firm_granted(world: World, level: AccessLevel) -> tuple[Actor, TaxAccount]:
+    """A firm given ``level`` on a client's account: the firm, and the account."""
+    firm = world.third_party("firm")
+    ann = world.taxpayer("Ann Lowell")
+    owner = world.taxpayer_logon("ann", ann)
+    account = world.accounts(ann)[0]
+    grant_access(firm, ann, owner, [(account, level)])
+    return firm, account
+
+
 @pytest.mark.parametrize(
     "raw",
     ["", "-5", "0", "NaN", "inf", "1e309", "1,000.001", "12.345", "$", "١٢٣", "9" * 40, "1 000"],
 )
 def test_payment_amounts(world: World, raw: str) -> None:
-    firm = world.third_party("firm")
-    ann = world.taxpayer("Ann Lowell")
-    owner = world.taxpayer_logon("ann", ann)
-    account = world.accounts(ann)[0]
-    grant_access(firm, ann, owner, [(account, AccessLevel.FULL_ACCESS)])
+    firm, account = _firm_granted(world, AccessLevel.FULL_ACCESS)
     before = snapshot()
     with pytest.raises(InvalidInput) as info:
         accounts.make_payment(firm, account.id, raw)
@@ -150,11 +157,7 @@ def test_payment_amounts(world: World, raw: str) -> None:
 
 @pytest.mark.parametrize("raw", ["", " ", "\x00", "2025\r\nBcc: x", "Q" * 10_000])
 def test_return_periods(world: World, raw: str) -> None:
-    firm = world.third_party("firm")
-    ann = world.taxpayer("Ann Lowell")
-    owner = world.taxpayer_logon("ann", ann)
-    account = world.accounts(ann)[0]
-    grant_access(firm, ann, owner, [(account, AccessLevel.FILE)])
+    firm, account = _firm_granted(world, AccessLevel.FILE)
     before = snapshot()
     with pytest.raises(InvalidInput):
         accounts.file_return(firm, account.id, raw)

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mtc_desktop.domain.errors import NotAllowed, StateConflict
-from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.levels import AccessLevel
-from mtc_desktop.domain.model import AccountType, ApprovalMethod, Role
-from mtc_desktop.services import accounts, audit, clients, grants, logons, requests
-from mtc_desktop.services.base import actor_for
+from mtc_desktop.domain.model import AccountType, ApprovalMethod
+from mtc_desktop.services import accounts, audit, clients, grants, requests
+from mtc_desktop.services.base import Actor, actor_for
 from mtc_desktop.store import database as store_db
 from mtc_desktop.store.models import (
     AccessGrant,
@@ -28,11 +27,12 @@ from mtc_desktop.store.models import (
     Message,
     Taxpayer,
 )
-from tests.conftest import PASSWORD, Clock, World
+from tests.conftest import Clock, World
 from tests.services.helpers import ask, draft, grant_access
 
 ROUNDS = 200  # of each race, on each database
 PRINTED = ApprovalMethod.PRINTED_FORM
+PARTNERS = "Partners & Partners LLP"
 CTX = mp.get_context("fork")
 
 
@@ -96,6 +96,27 @@ def _race(path: Path, first: Callable[[], object], second: Callable[[], object])
     return _races(path, [(first, second)])[0]
 
 
+def _granted_clients(
+    world: World,
+    firm: Actor,
+    level: AccessLevel,
+    types: tuple[AccountType, ...] = (AccountType.PERSONAL_INCOME,),
+) -> list[tuple[int, int, int]]:
+    """ROUNDS clients, each with a logon, granting ``firm`` ``level`` on every account:
+    (the owner's logon id, the grant on its last account, that account's id)."""
+    cases = []
+    for i in range(ROUNDS):
+        taxpayer = world.taxpayer(f"Client {i}", types)
+        owner = world.taxpayer_logon(f"client{i}", taxpayer)
+        held = world.accounts(taxpayer)
+        grant_access(firm, taxpayer, owner, [(account, level) for account in held])
+        grant = AccessGrant.get(
+            (AccessGrant.account == held[-1].id) & (AccessGrant.status == "active")
+        )
+        cases.append((owner.logon_id, grant.id, held[-1].id))
+    return cases
+
+
 def _chain_intact() -> None:
     """The audit trail's hash chain held while both processes wrote to it."""
     report = audit.verify_chain()
@@ -149,20 +170,11 @@ def test_two_cancellations_of_one_grant_never_lose_or_double_it(
     world: World, database: Path
 ) -> None:
     firm = world.third_party("firm")
-    cases = []
-    for i in range(ROUNDS):
-        taxpayer = world.taxpayer(f"Client {i}")
-        owner = world.taxpayer_logon(f"client{i}", taxpayer)
-        account = world.accounts(taxpayer)[0]
-        grant_access(firm, taxpayer, owner, [(account, AccessLevel.FILE_AND_PAY)])
-        grant = AccessGrant.get(
-            (AccessGrant.account == account.id) & (AccessGrant.status == "active")
-        )
-        cases.append((owner.logon_id, grant.id))
+    cases = _granted_clients(world, firm, AccessLevel.FILE_AND_PAY)
 
     firm_id = firm.logon_id
     rounds = []
-    for owner_id, grant_id in cases:
+    for owner_id, grant_id, _account_id in cases:
         by_taxpayer = lambda o=owner_id: grants.cancel_general_access(  # noqa: E731
             actor_for(Logon.get_by_id(o)), firm_id
         )
@@ -174,7 +186,7 @@ def test_two_cancellations_of_one_grant_never_lose_or_double_it(
         assert outcome[1] == "won", outcome
         assert outcome[0].startswith("conflict: "), outcome
 
-    for _owner_id, grant_id in cases:
+    for _owner_id, grant_id, _account_id in cases:
         grant = AccessGrant.get_by_id(grant_id)
         assert grant.status == "cancelled", "never a lost cancellation"
     assert _actions("grant_cancelled")["grant_cancelled"] == ROUNDS, "cancelled once each"
@@ -185,20 +197,11 @@ def test_a_level_change_racing_a_cancellation_never_revives_the_grant(
     world: World, database: Path
 ) -> None:
     firm = world.third_party("firm")
-    cases = []
-    for i in range(ROUNDS):
-        taxpayer = world.taxpayer(f"Client {i}")
-        owner = world.taxpayer_logon(f"client{i}", taxpayer)
-        account = world.accounts(taxpayer)[0]
-        grant_access(firm, taxpayer, owner, [(account, AccessLevel.FILE)])
-        grant = AccessGrant.get(
-            (AccessGrant.account == account.id) & (AccessGrant.status == "active")
-        )
-        cases.append((owner.logon_id, grant.id))
+    cases = _granted_clients(world, firm, AccessLevel.FILE)
 
     firm_id = firm.logon_id
     rounds = []
-    for owner_id, grant_id in cases:
+    for owner_id, grant_id, _account_id in cases:
         change = lambda o=owner_id, g=grant_id: grants.change_level(  # noqa: E731
             actor_for(Logon.get_by_id(o)), g, AccessLevel.FULL_ACCESS
         )
@@ -209,7 +212,7 @@ def test_a_level_change_racing_a_cancellation_never_revives_the_grant(
     for outcome in _races(database, rounds):
         assert all(o == "won" or o.startswith("conflict: ") for o in outcome), outcome
     # The firm's cancellation always stands: a level change cannot bring a grant back.
-    assert all(AccessGrant.get_by_id(g).status == "cancelled" for _o, g in cases)
+    assert all(AccessGrant.get_by_id(g).status == "cancelled" for _o, g, _a in cases)
     assert _actions("grant_cancelled")["grant_cancelled"] == ROUNDS
     _chain_intact()
 
@@ -220,16 +223,7 @@ def test_a_return_filed_as_the_level_is_lowered_is_never_saved_after_it(
     """The taxpayer lowers a firm's File access to View Only while the firm files: the
     filing is saved before the lowering, or refused; never saved after it."""
     firm = world.third_party("firm")
-    cases = []
-    for i in range(ROUNDS):
-        taxpayer = world.taxpayer(f"Client {i}")
-        owner = world.taxpayer_logon(f"client{i}", taxpayer)
-        account = world.accounts(taxpayer)[0]
-        grant_access(firm, taxpayer, owner, [(account, AccessLevel.FILE)])
-        grant = AccessGrant.get(
-            (AccessGrant.account == account.id) & (AccessGrant.status == "active")
-        )
-        cases.append((owner.logon_id, grant.id, account.id))
+    cases = _granted_clients(world, firm, AccessLevel.FILE)
 
     firm_id = firm.logon_id
     rounds = []
@@ -263,20 +257,12 @@ def test_a_level_change_racing_a_general_cancel_is_never_turned_away_as_busy(
     """A taxpayer cancels General Access on one workstation while changing the level of one
     of the same grants on another: one after the other, never a deadlock."""
     firm = world.third_party("firm")
-    cases = []
-    for i in range(ROUNDS):
-        taxpayer = world.taxpayer(f"Client {i}", (AccountType.WITHHOLDING, AccountType.MEALS))
-        owner = world.taxpayer_logon(f"client{i}", taxpayer)
-        first, second = world.accounts(taxpayer)
-        grant_access(firm, taxpayer, owner, [(first, AccessLevel.FILE), (second, AccessLevel.FILE)])
-        grant = AccessGrant.get(
-            (AccessGrant.account == second.id) & (AccessGrant.status == "active")
-        )
-        cases.append((owner.logon_id, grant.id))
+    both = (AccountType.WITHHOLDING, AccountType.MEALS)
+    cases = _granted_clients(world, firm, AccessLevel.FILE, both)
 
     firm_id = firm.logon_id
     rounds = []
-    for owner_id, grant_id in cases:
+    for owner_id, grant_id, _account_id in cases:
         cancel = lambda o=owner_id: grants.cancel_general_access(  # noqa: E731
             actor_for(Logon.get_by_id(o)), firm_id
         )
@@ -332,8 +318,8 @@ def test_two_firms_registering_one_new_business_at_once(world: World, database: 
     feins = [f"{40 + i % 9:02d}-{7000000 + i:07d}" for i in range(ROUNDS)]
     rounds = [
         (
-            functools.partial(_register_firm, f"partner{i}a", fein),
-            functools.partial(_register_firm, f"partner{i}b", fein),
+            functools.partial(world.third_party, f"partner{i}a", PARTNERS, fein),
+            functools.partial(world.third_party, f"partner{i}b", PARTNERS, fein),
         )
         for i, fein in enumerate(feins)
     ]
@@ -344,20 +330,6 @@ def test_two_firms_registering_one_new_business_at_once(world: World, database: 
         assert Taxpayer.select().where(Taxpayer.id_number == digits).count() == 1
         assert Logon.select().where(Logon.taxpayer == taxpayer.id).count() == 2
     _chain_intact()
-
-
-def _register_firm(username: str, fein: str) -> None:
-    logons.register(
-        logons.Registration(
-            username=username,
-            password=PASSWORD,
-            email=f"{username}@firm.example",
-            role=Role.THIRD_PARTY,
-            id_type=IdType.FEIN,
-            id_number=fein,
-            legal_name="Partners & Partners LLP",
-        )
-    )
 
 
 def test_two_requests_for_one_taxpayer_at_once_make_one(world: World, database: Path) -> None:

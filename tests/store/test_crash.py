@@ -87,15 +87,11 @@ def _write_until_killed(ref: DatabaseRef, seed: int, ready) -> None:  # type: ig
         )
 
 
-def _per_request(query) -> Counter[int]:  # type: ignore[no-untyped-def]
-    return Counter({row[0]: row[1] for row in query.tuples()})
-
-
 def _count_by_request(model, *where) -> Counter[int]:  # type: ignore[no-untyped-def]
     query = model.select(model.request, fn.COUNT(model.id)).group_by(model.request)
     for condition in where:
         query = query.where(condition)
-    return _per_request(query)
+    return Counter(dict(query.tuples()))
 
 
 def _check_whole(ref: DatabaseRef) -> int:
