@@ -3,8 +3,6 @@ way a user does — by the labels on the screen."""
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,17 +13,6 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidge
 from mtc_desktop.gui.app import launch
 from mtc_desktop.gui.login import LoginWindow
 from mtc_desktop.services import demo
-
-
-@pytest.fixture(autouse=True)
-def _keep_none_alive() -> Iterator[None]:
-    """PySide6 6.12 on Python 3.11 drops a reference to ``None`` on every
-    ``processEvents()`` and ``qWait()`` (None is immortal only from 3.12). Left alone, a long
-    GUI run ends in ``Fatal Python error: none_dealloc``. Give back what each test took."""
-    before = sys.getrefcount(None)
-    yield
-    for _ in range(max(0, before - sys.getrefcount(None))):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
 
 
 @pytest.fixture(autouse=True)
