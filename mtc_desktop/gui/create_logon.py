@@ -33,14 +33,17 @@ from PySide6.QtWidgets import (
 from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.ids import IdType, format_id, normalize_id, normalize_third_party_id
 from mtc_desktop.domain.model import Role
-from mtc_desktop.domain.passwords import MIN_PASSWORD_LENGTH, check_new_password
-from mtc_desktop.domain.text import (
-    MAX_USERNAME_LENGTH,
-    MIN_USERNAME_LENGTH,
-    clean_name,
-    clean_username,
-)
+from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, clean_name
 from mtc_desktop.gui import dialogs
+from mtc_desktop.gui.widgets import note
+from mtc_desktop.gui.wizard import (
+    PASSWORD_HINT,
+    PASSWORDS_DIFFER,
+    USERNAME_HINT,
+    FieldPage,
+    label_buttons,
+    new_logon_errors,
+)
 from mtc_desktop.services import logons
 from mtc_desktop.services.base import Actor
 
@@ -54,6 +57,8 @@ class Page(IntEnum):
     REVIEW = 3
 
 
+__all__ = ["PASSWORDS_DIFFER", "CreateLogonWizard"]
+
 # Where each field the service may complain about lives.
 FIELD_PAGES: dict[str, Page] = {
     "role": Page.WHO,
@@ -66,117 +71,10 @@ FIELD_PAGES: dict[str, Page] = {
     "confirm_password": Page.LOGON,
 }
 
-PASSWORDS_DIFFER = "The two passwords are not the same; type the same password in both boxes."
-
 _ID_EXAMPLES = {IdType.SSN: "123-45-6789", IdType.ITIN: "912-70-1234", IdType.FEIN: "04-1234567"}
 
 
-def _plain(text: str) -> str:
-    """A label's text as read aloud: without its mnemonic ampersand."""
-    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
-
-
-def _note(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("note")
-    label.setWordWrap(True)
-    return label
-
-
-class _FieldPage(QWizardPage):
-    """A page of labelled fields, each with a hint and a red message shown beside it."""
-
-    def __init__(self, title: str, subtitle: str) -> None:
-        super().__init__()
-        self.setTitle(title)
-        self.setSubTitle(subtitle)
-        self.outer = QVBoxLayout(self)
-        self.outer.setSpacing(12)
-        self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(12)
-        self.grid.setVerticalSpacing(4)
-        self.grid.setColumnStretch(1, 1)
-        self.outer.addLayout(self.grid)
-        self.outer.addStretch(1)
-        self.required_note = _note(
-            "Every field is required; Next is available once all are filled in."
-        )
-        self.required_note.hide()
-        self.outer.insertWidget(1, self.required_note)
-        self.fields: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
-        self.hints: dict[str, QLabel] = {}
-        self._row = 0
-
-    def add_field(self, name: str, label_text: str, widget: QWidget, hint: str = "") -> QLabel:
-        label = QLabel(label_text)
-        label.setBuddy(widget)
-        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        widget.setAccessibleName(_plain(label_text))
-        if self._row:
-            self.grid.setRowMinimumHeight(self._row, 8)  # air between one field and the next
-            self._row += 1
-        self.grid.addWidget(label, self._row, 0)
-        self.grid.addWidget(widget, self._row, 1)
-        error = QLabel()
-        error.setProperty("role", "error")
-        error.setWordWrap(True)
-        error.setAccessibleName(f"{_plain(label_text)} error")
-        error.setTextFormat(Qt.TextFormat.PlainText)
-        error.hide()
-        self.grid.addWidget(error, self._row + 1, 1)
-        hint_label = _note(hint)
-        hint_label.setVisible(bool(hint))
-        self.grid.addWidget(hint_label, self._row + 2, 1)
-        widget.setAccessibleDescription(hint)
-        self._row += 3
-        self.fields[name] = widget
-        self.errors[name] = error
-        self.hints[name] = hint_label
-        return label
-
-    def set_hint(self, name: str, text: str) -> None:
-        self.hints[name].setText(text)
-        if self.errors[name].isHidden():
-            self.hints[name].setVisible(bool(text))
-            self.fields[name].setAccessibleDescription(text)
-
-    def set_error(self, name: str, message: str) -> None:
-        """Show ``message`` beside the field, in place of its hint; "" clears it."""
-        label, widget = self.errors[name], self.fields[name]
-        label.setText(message)
-        label.setVisible(bool(message))
-        hint = self.hints.get(name)
-        if hint is not None:
-            hint.setVisible(not message and bool(hint.text()))
-        widget.setAccessibleDescription(message or (hint.text() if hint else ""))
-
-    def error_text(self, name: str) -> str:
-        label = self.errors[name]
-        return "" if label.isHidden() else label.text()
-
-    def show_errors(self, errors: Mapping[str, str]) -> bool:
-        """Show each message beside its field (clearing the others); focus the first one."""
-        first: QWidget | None = None
-        for name in self.fields:
-            message = errors.get(name, "")
-            self.set_error(name, message)
-            if message and first is None:
-                first = self.fields[name]
-        if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
-            if isinstance(first, QLineEdit):
-                first.selectAll()
-        return first is None
-
-    def clear_on_edit(self, name: str, edit: QLineEdit) -> None:
-        edit.textEdited.connect(lambda _text: self.set_error(name, ""))
-
-    def cleanupPage(self) -> None:
-        """Keep what was typed when the user goes Back (Qt's default would reset it)."""
-
-
-class WhoPage(_FieldPage):
+class WhoPage(FieldPage):
     """(a) Who is registering: a taxpayer, or a third party acting for clients."""
 
     def __init__(self) -> None:
@@ -223,7 +121,7 @@ class WhoPage(_FieldPage):
         self.errors["role"] = error
         self.outer.insertWidget(
             1,
-            _note(
+            note(
                 "A tax professional may help a client register, but the client creates "
                 "their own logon: once the client has one, the tax professional requests "
                 "access to the client's accounts."
@@ -233,7 +131,7 @@ class WhoPage(_FieldPage):
 
     @staticmethod
     def _indented(text: str) -> QLabel:
-        label = _note(text)
+        label = note(text)
         label.setContentsMargins(26, 0, 0, 0)
         return label
 
@@ -242,7 +140,7 @@ class WhoPage(_FieldPage):
         return Role.THIRD_PARTY if self.third_party_button.isChecked() else Role.TAXPAYER
 
 
-class IdentityPage(_FieldPage):
+class IdentityPage(FieldPage):
     """(b) The identity DOR knows: ID type, ID number and legal name."""
 
     def __init__(self) -> None:
@@ -333,7 +231,7 @@ class IdentityPage(_FieldPage):
         return self.show_errors(errors)
 
 
-class LogonPage(_FieldPage):
+class LogonPage(FieldPage):
     """(c) The username, email address and password, chosen by the holder."""
 
     def __init__(self) -> None:
@@ -343,7 +241,7 @@ class LogonPage(_FieldPage):
         )
         self.outer.insertWidget(
             0,
-            _note(
+            note(
                 "Choose these yourself. A tax professional may help you register, but must "
                 "not choose your username or password for you, and you should never share "
                 "your password with anyone, your tax professional included."
@@ -362,8 +260,7 @@ class LogonPage(_FieldPage):
             "username",
             "&Username",
             self.username_edit,
-            f"{MIN_USERNAME_LENGTH} to {MAX_USERNAME_LENGTH} characters: letters, digits "
-            "and . _ @ -",
+            USERNAME_HINT,
         )
         self.add_field(
             "email",
@@ -376,8 +273,7 @@ class LogonPage(_FieldPage):
             "password",
             "&Password",
             self.password_edit,
-            f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a long "
-            "password that is easy to remember.",
+            PASSWORD_HINT,
         )
         self.add_field("confirm_password", "&Confirm password", self.confirm_edit)
         self.required_note.show()
@@ -391,25 +287,14 @@ class LogonPage(_FieldPage):
         self.clear_on_edit("confirm_password", self.confirm_edit)
 
     def validatePage(self) -> bool:
-        errors: dict[str, str] = {}
-        username = self.username_edit.text()
-        email = self.email_edit.text()
-        password = self.password_edit.text()
-        try:
-            clean_username(username)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-        try:
-            logons.clean_email(email)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-        try:
-            check_new_password(password, username=username, email=email)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-        if self.confirm_edit.text() != password:
-            errors["confirm_password"] = PASSWORDS_DIFFER
-        return self.show_errors(errors)
+        return self.show_errors(
+            new_logon_errors(
+                self.username_edit.text(),
+                self.email_edit.text(),
+                self.password_edit.text(),
+                self.confirm_edit.text(),
+            )
+        )
 
 
 class ReviewPage(QWizardPage):
@@ -449,7 +334,7 @@ class ReviewPage(QWizardPage):
             self.values[name] = value
         layout.addLayout(grid)
         layout.addWidget(
-            _note(
+            note(
                 "Select Create Logon to register. You will be logged in to your new logon "
                 "straight away."
             )
@@ -503,20 +388,7 @@ class CreateLogonWizard(QWizard):
         super().__init__(parent)
         self.setObjectName("createLogonWizard")
         self.setWindowTitle("Create a Logon")
-        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
-        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setButtonText(QWizard.WizardButton.BackButton, "&Back")
-        self.setButtonText(QWizard.WizardButton.NextButton, "&Next")
-        self.setButtonText(QWizard.WizardButton.CancelButton, "Cancel")
-        self.setButtonText(QWizard.WizardButton.FinishButton, "&Create Logon")
-        for which in (
-            QWizard.WizardButton.BackButton,
-            QWizard.WizardButton.NextButton,
-            QWizard.WizardButton.CancelButton,
-            QWizard.WizardButton.FinishButton,
-        ):
-            button = self.button(which)
-            button.setAccessibleName(_plain(button.text()))
+        label_buttons(self, "&Create Logon")
         self.who_page = WhoPage()
         self.identity_page = IdentityPage()
         self.logon_page = LogonPage()
@@ -545,9 +417,9 @@ class CreateLogonWizard(QWizard):
     def role(self) -> Role:
         return self.who_page.role
 
-    def page_of(self, page_id: Page) -> _FieldPage:
+    def page_of(self, page_id: Page) -> FieldPage:
         page = self.page(page_id)
-        assert isinstance(page, _FieldPage)
+        assert isinstance(page, FieldPage)
         return page
 
     def registration(self) -> logons.Registration:

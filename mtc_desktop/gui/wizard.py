@@ -1,0 +1,208 @@
+"""What the wizards and short forms share: labelled fields, each with a hint and a red
+message shown beside it, and the checks of a new logon's username, email and password.
+
+:class:`FieldForm` lays the fields out on a grid (label, field; under the field its message
+and its hint); :class:`FieldPage` is a wizard page made of one. *Create a Logon*, *Set Up
+This Database* and the staff and registry dialogs use them, so a field is refused with the
+same words, in the same place, everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from mtc_desktop.domain.errors import InvalidInput
+from mtc_desktop.domain.passwords import MIN_PASSWORD_LENGTH, check_new_password
+from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, MIN_USERNAME_LENGTH, clean_username
+from mtc_desktop.gui.widgets import note
+
+PASSWORDS_DIFFER = "The two passwords are not the same; type the same password in both boxes."
+
+USERNAME_HINT = (
+    f"{MIN_USERNAME_LENGTH} to {MAX_USERNAME_LENGTH} characters: letters, digits and . _ @ -"
+)
+PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a long password "
+    "that is easy to remember."
+)
+
+
+def plain(text: str) -> str:
+    """A label's text as read aloud: without its mnemonic ampersand."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def new_grid() -> QGridLayout:
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(12)
+    grid.setVerticalSpacing(4)
+    grid.setColumnStretch(1, 1)
+    return grid
+
+
+class FieldForm:
+    """Labelled fields on ``self.grid``, each with a hint and a red message beside it.
+
+    A mixin for a Qt widget class: call :meth:`init_fields` in its ``__init__``.
+    """
+
+    grid: QGridLayout
+    fields: dict[str, QWidget]
+    errors: dict[str, QLabel]
+    hints: dict[str, QLabel]
+    _row: int
+
+    def init_fields(self, grid: QGridLayout) -> None:
+        self.grid = grid
+        self.fields = {}
+        self.errors = {}
+        self.hints = {}
+        self._row = 0
+
+    def add_field(self, name: str, label_text: str, widget: QWidget, hint: str = "") -> QLabel:
+        label = QLabel(label_text)
+        label.setBuddy(widget)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        widget.setAccessibleName(plain(label_text))
+        if self._row:
+            self.grid.setRowMinimumHeight(self._row, 8)  # air between one field and the next
+            self._row += 1
+        self.grid.addWidget(label, self._row, 0)
+        self.grid.addWidget(widget, self._row, 1)
+        error = QLabel()
+        error.setProperty("role", "error")
+        error.setWordWrap(True)
+        error.setAccessibleName(f"{plain(label_text)} error")
+        error.setTextFormat(Qt.TextFormat.PlainText)
+        error.hide()
+        self.grid.addWidget(error, self._row + 1, 1)
+        hint_label = note(hint)
+        hint_label.setVisible(bool(hint))
+        self.grid.addWidget(hint_label, self._row + 2, 1)
+        widget.setAccessibleDescription(hint)
+        self._row += 3
+        self.fields[name] = widget
+        self.errors[name] = error
+        self.hints[name] = hint_label
+        return label
+
+    def set_hint(self, name: str, text: str) -> None:
+        self.hints[name].setText(text)
+        if self.errors[name].isHidden():
+            self.hints[name].setVisible(bool(text))
+            self.fields[name].setAccessibleDescription(text)
+
+    def set_error(self, name: str, message: str) -> None:
+        """Show ``message`` beside the field, in place of its hint; "" clears it."""
+        label, widget = self.errors[name], self.fields[name]
+        label.setText(message)
+        label.setVisible(bool(message))
+        hint = self.hints.get(name)
+        if hint is not None:
+            hint.setVisible(not message and bool(hint.text()))
+        widget.setAccessibleDescription(message or (hint.text() if hint else ""))
+
+    def error_text(self, name: str) -> str:
+        label = self.errors[name]
+        return "" if label.isHidden() else label.text()
+
+    def show_errors(self, errors: Mapping[str, str]) -> bool:
+        """Show each message beside its field (clearing the others); focus the first one.
+        True when there is none."""
+        first: QWidget | None = None
+        for name in self.fields:
+            message = errors.get(name, "")
+            self.set_error(name, message)
+            if message and first is None:
+                first = self.fields[name]
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(first, QLineEdit):
+                first.selectAll()
+        return first is None
+
+    def clear_on_edit(self, name: str, edit: QLineEdit) -> None:
+        edit.textEdited.connect(lambda _text: self.set_error(name, ""))
+
+
+class FieldPage(QWizardPage, FieldForm):
+    """A wizard page of labelled fields."""
+
+    def __init__(self, title: str, subtitle: str) -> None:
+        super().__init__()
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+        self.outer = QVBoxLayout(self)
+        self.outer.setSpacing(12)
+        self.init_fields(new_grid())
+        self.outer.addLayout(self.grid)
+        self.outer.addStretch(1)
+        self.required_note = note(
+            "Every field is required; Next is available once all are filled in."
+        )
+        self.required_note.hide()
+        self.outer.insertWidget(1, self.required_note)
+
+    def cleanupPage(self) -> None:
+        """Keep what was typed when the user goes Back (Qt's default would reset it)."""
+
+
+def new_logon_errors(username: str, email: str, password: str, confirm: str) -> dict[str, str]:
+    """What is wrong with a new logon's username, email address and password, by field —
+    the checks (and words) of :func:`mtc_desktop.services.logons.register`."""
+    from mtc_desktop.services import logons
+
+    errors: dict[str, str] = {}
+    try:
+        clean_username(username)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    try:
+        logons.clean_email(email)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    errors.update(new_password_errors(password, confirm, username=username, email=email))
+    return errors
+
+
+def new_password_errors(
+    password: str, confirm: str, *, username: str = "", email: str = ""
+) -> dict[str, str]:
+    """What is wrong with a new password and its confirmation, by field."""
+    errors: dict[str, str] = {}
+    try:
+        check_new_password(password, username=username, email=email)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if confirm != password:
+        errors["confirm_password"] = PASSWORDS_DIFFER
+    return errors
+
+
+def label_buttons(wizard: QWizard, finish: str) -> None:
+    """Name the wizard's buttons (and their accessible names) as every wizard here does."""
+    wizard.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+    wizard.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+    wizard.setButtonText(QWizard.WizardButton.BackButton, "&Back")
+    wizard.setButtonText(QWizard.WizardButton.NextButton, "&Next")
+    wizard.setButtonText(QWizard.WizardButton.CancelButton, "Cancel")
+    wizard.setButtonText(QWizard.WizardButton.FinishButton, finish)
+    for which in (
+        QWizard.WizardButton.BackButton,
+        QWizard.WizardButton.NextButton,
+        QWizard.WizardButton.CancelButton,
+        QWizard.WizardButton.FinishButton,
+    ):
+        button = wizard.button(which)
+        button.setAccessibleName(plain(button.text()))
