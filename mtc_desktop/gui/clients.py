@@ -58,7 +58,14 @@ from mtc_desktop.gui import dialogs
 from mtc_desktop.gui.models import OBJECT_ROLE, AccessModel, ActivityModel, RowsModel, day
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.taxpayer import RIGHT_WORDS, describe_level
-from mtc_desktop.gui.widgets import LinkButton, heading, note, panel, setup_table
+from mtc_desktop.gui.widgets import (
+    LinkButton,
+    heading,
+    note,
+    panel,
+    setup_table,
+    start_on_first_row,
+)
 from mtc_desktop.services import accounts, clients, grants
 from mtc_desktop.services.accounts import AccountPage
 from mtc_desktop.services.base import Actor
@@ -374,6 +381,7 @@ class ClientsView(QTableView):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setTabKeyNavigation(False)  # Tab leaves the table, to the buttons below
+        start_on_first_row(self)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         rows = self.verticalHeader()
         rows.setVisible(False)
@@ -1267,11 +1275,12 @@ class AccessDetailsPage(Page):
         done = self.call(grants.cancel_my_access, self.actor, self.grant_id)
         if done is None:
             return
-        self.main.statusBar().showMessage(
+        main = self.main
+        main.go_back()  # first: the message is about the page it returns to
+        main.statusBar().showMessage(
             f"Your access to {grant.account.label} of {grant.taxpayer_name} was cancelled.",
             10000,
         )
-        self.main.go_back()
 
 
 def _allows(level: AccessLevel) -> str:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class HomePage(Page):
     title = "Home"
+    _pending = 0
 
     def __init__(self, main: MainWindow) -> None:
         super().__init__(main)
@@ -65,8 +66,16 @@ class HomePage(Page):
         self.accounts_heading.setVisible(has_identity)
         self.accounts_view.setVisible(has_identity)
         self.accounts_view.setMinimumHeight(min(8, max(2, len(own) + 1)) * 32 + 6)
-        unread = self.call(notifications.unread_count, self.actor) or 0
-        pending = len(self.call(requests.pending_for_me, self.actor) or []) if has_identity else 0
+        self._pending = (
+            len(self.call(requests.pending_for_me, self.actor) or []) if has_identity else 0
+        )
+        self.requests_link.setVisible(bool(self._pending))
+        counts = self.call(notifications.inbox_counts, self.actor)
+        if counts is not None:
+            self.show_inbox_counts(counts)
+
+    def show_inbox_counts(self, counts: notifications.InboxCounts) -> None:
+        pending, unread = self._pending, counts.unread
         parts = []
         if pending:
             parts.append(
@@ -76,7 +85,6 @@ class HomePage(Page):
         if unread:
             parts.append(f"You have {unread} unread message{'s' if unread != 1 else ''}.")
         self.summary.setText(" ".join(parts) or "Nothing is waiting for you.")
-        self.requests_link.setVisible(bool(pending))
         self.inbox_link.setVisible(bool(unread))
 
     def _new_request(self) -> None:

@@ -49,15 +49,18 @@ class InboxPage(Page):
         row.addStretch(1)
         self.body.addLayout(row)
 
+    def focus_first(self) -> None:
+        """The list first: it opens on its newest message (see ``start_on_first_row``)."""
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def refresh(self) -> None:
         items = self.call(notifications.inbox, self.actor) or []
         self.model.set_rows(items)
-        unread = sum(1 for i in items if not i.read)
-        self.count_label.setText(
-            f"{len(items)} message{'s' if len(items) != 1 else ''}, {unread} unread."
-            if items
-            else "No messages yet. DOR's emails and e-messages to you appear here."
-        )
+        if self.main.current_page is self:
+            self.call(self.main.refresh_inbox_count)  # which calls show_inbox_counts
+
+    def show_inbox_counts(self, counts: notifications.InboxCounts) -> None:
+        self.count_label.setText(counts.text)
 
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.view.selectionModel().selectedRows()

@@ -75,9 +75,12 @@ class LoginWindow(QWidget):
         # window shows without it and finishes here.
         from PySide6.QtCore import Qt
 
+        from mtc_desktop.gui.widgets import start_on_first_row
+
         self.form.demoPasswordLabel.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
         )
+        start_on_first_row(self.form.demoTable)
         self.first_painted.emit()
 
     def _use_demo_logon(self, row: int, _column: int = 0) -> None:
@@ -124,6 +127,9 @@ class LoginWindow(QWidget):
             self.logged_in.emit(actor)
 
     def reset(self, message: str = "") -> None:
+        """Ready for the next logon (after *Switch Logon*): both fields empty, so what is
+        typed is the new username, not the last one with more letters after it."""
+        self.form.usernameEdit.clear()
         self.form.passwordEdit.clear()
         self.show_message(message)
         from PySide6.QtCore import Qt

@@ -113,14 +113,22 @@ class MainWindow(QMainWindow):
         page.focus_first()
 
     def _update_chrome(self) -> None:
+        # A status-bar message is about the page it was shown on: a new page starts without
+        # one (an action that moves to another page shows its message after the move).
+        self.statusBar().clearMessage()
         self.back_link.setEnabled(len(self._history) > 1)
         trail = " › ".join(p.title for p in self._history)
         self.form.breadcrumbLabel.setText(trail)
         self.refresh_inbox_count()
 
     def refresh_inbox_count(self) -> None:
-        count = notifications.unread_count(self.actor)
-        self.inbox_link.setText(f"Inbox ({count} unread)" if count else "Inbox")
+        """Reread the inbox's counts and show them in the header and on the page showing,
+        if it shows them: one count, from one place."""
+        counts = notifications.inbox_counts(self.actor)
+        self.inbox_link.setText(f"Inbox ({counts.unread} unread)" if counts.unread else "Inbox")
+        page = self.current_page
+        if page is not None:
+            page.show_inbox_counts(counts)
 
     def home_page(self) -> Page:
         """The first page: DOR staff's back office, or the logon's own home."""

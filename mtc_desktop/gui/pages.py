@@ -13,6 +13,7 @@ from mtc_desktop.gui import dialogs
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
+    from mtc_desktop.services.notifications import InboxCounts
 
 R = TypeVar("R")
 
@@ -42,6 +43,9 @@ class Page(QWidget):
 
     def refresh(self) -> None:
         """Reread what the page shows."""
+
+    def show_inbox_counts(self, counts: InboxCounts) -> None:
+        """The inbox's counts changed (or were reread): a page that shows them updates."""
 
     def focus_first(self) -> None:
         """Put the keyboard focus on the page's first control, not on the header."""

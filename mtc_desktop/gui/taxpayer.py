@@ -42,7 +42,13 @@ from mtc_desktop.gui.models import (
     day,
 )
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
+from mtc_desktop.gui.widgets import (
+    LinkButton,
+    heading,
+    note,
+    setup_table,
+    start_on_first_row,
+)
 from mtc_desktop.services import audit, grants, requests
 from mtc_desktop.services.audit import HistoryEntry
 from mtc_desktop.services.grants import GrantView
@@ -189,6 +195,7 @@ class ApproveDenyDialog(QDialog):
         table.setRowCount(len(request.lines))
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(38)
+        start_on_first_row(table)
         self.give_boxes: list[QCheckBox] = []
         self.level_boxes: list[QComboBox] = []
         for row, line in enumerate(request.lines):
@@ -428,10 +435,11 @@ class ThirdPartyPage(Page):
         count = self.call(grants.cancel_general_access, self.actor, self.third_party_id)
         if count is None:
             return
-        self.main.statusBar().showMessage(
+        main = self.main
+        main.go_back()  # first: the message is about the page it returns to
+        main.statusBar().showMessage(
             f"Cancelled {who}'s access to {count} account{'s' if count != 1 else ''}.", 10000
         )
-        self.main.go_back()
 
 
 def describe_history(entry: HistoryEntry) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFocusEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -58,7 +58,41 @@ def panel(title: str) -> tuple[QGroupBox, QVBoxLayout]:
     return box, layout
 
 
+class _FirstRowOnFocus(QObject):
+    """See :func:`start_on_first_row`."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.FocusIn
+            and isinstance(event, QFocusEvent)
+            and event.reason() != Qt.FocusReason.MouseFocusReason  # the click selects
+            and isinstance(watched, QAbstractItemView)
+        ):
+            select_first_row(watched)
+        return False
+
+
+def select_first_row(view: QAbstractItemView) -> None:
+    """Make the current row (the first one, when there is none) current and selected,
+    unless a row is selected already."""
+    model, selection = view.model(), view.selectionModel()
+    if model is None or selection is None or selection.hasSelection() or not model.rowCount():
+        return
+    current = view.currentIndex()
+    row = current.row() if current.isValid() else 0
+    column = current.column() if current.isValid() else 0
+    view.setCurrentIndex(model.index(row, column))
+
+
+def start_on_first_row(view: QAbstractItemView) -> None:
+    """A table given the keyboard focus shows its first row current and selected, so the
+    first Down arrow goes to the second row. (Qt makes the first row current without
+    selecting it: the first Down then selects the second, and the first looks skipped.)"""
+    view.installEventFilter(_FirstRowOnFocus(view))
+
+
 def setup_table(view: QTableView, *, stretch_column: int | None = None) -> None:
+    start_on_first_row(view)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -163,13 +163,32 @@ def inbox(actor: Actor, limit: int = 500) -> list[InboxItem]:
     ]
 
 
+@dataclass(frozen=True)
+class InboxCounts:
+    """How many messages the logon's inbox holds, and how many of them are unread: the one
+    count the header's *Inbox* link, the Inbox page and the home page all show."""
+
+    total: int
+    unread: int
+
+    @property
+    def text(self) -> str:
+        if not self.total:
+            return "No messages yet. DOR's emails and e-messages to you appear here."
+        return f"{self.total} message{'s' if self.total != 1 else ''}, {self.unread} unread."
+
+
 @reading
-def unread_count(actor: Actor) -> int:
-    return int(
-        Message.select()
-        .where((Message.recipient == actor.logon_id) & Message.read_at.is_null())
-        .count()
+def inbox_counts(actor: Actor) -> InboxCounts:
+    mine = Message.recipient == actor.logon_id
+    return InboxCounts(
+        total=int(Message.select().where(mine).count()),
+        unread=int(Message.select().where(mine & Message.read_at.is_null()).count()),
     )
+
+
+def unread_count(actor: Actor) -> int:
+    return inbox_counts(actor).unread
 
 
 @writing

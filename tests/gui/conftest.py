@@ -62,7 +62,6 @@ def main_window() -> QWidget:
 
 
 def log_in(qtbot, login: LoginWindow, username: str, password: str = demo.DEMO_PASSWORD) -> QWidget:
-    login.form.usernameEdit.clear()  # after Switch Logon it still holds the last username
     qtbot.keyClicks(login.form.usernameEdit, username)
     qtbot.keyClicks(login.form.passwordEdit, password)
     click(qtbot, login, "Log In")

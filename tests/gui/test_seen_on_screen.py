@@ -1,0 +1,139 @@
+"""Small things seen on screen in a first week of use: one inbox count, a clean login form
+after Switch Logon, status messages that stay with their page, tables that start on their
+first row, labels that read well, one Home, and column widths and cell links that fit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidget
+
+from mtc_desktop.gui.inbox import InboxPage
+from tests.gui.conftest import buttons, click, log_in
+
+
+def _focus_table(qtbot, view: QAbstractItemView) -> None:
+    view.window().activateWindow()
+    view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(view.hasFocus)
+
+
+def _selected_rows(view: QAbstractItemView) -> list[int]:
+    return sorted(i.row() for i in view.selectionModel().selectedRows())
+
+
+# --- one inbox count ---------------------------------------------------------------------
+
+
+def test_inbox_page_and_header_show_the_same_count_after_a_message_is_read(
+    qtbot, login_window
+) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    (inbox_link,) = [b for b in buttons(main, main.inbox_link.text()) if b is main.inbox_link]
+    assert inbox_link.text() == "Inbox (3 unread)"
+    click(qtbot, main, "Inbox (3 unread)")
+    page = main.current_page
+    assert isinstance(page, InboxPage)
+    view = page.view
+    # Whatever opening the page did, the page and the header agree.
+    unread = int(main.inbox_link.text().split("(")[1].split()[0])
+    assert page.count_label.text() == f"3 messages, {unread} unread."
+    # Reading a message that is still unread: both counts go down together.
+    model = page.model
+    row = next(r for r in range(model.rowCount()) if not model.row_object(r).read)
+    view.selectRow(row)
+    assert main.inbox_link.text() == f"Inbox ({unread - 1} unread)"
+    assert page.count_label.text() == f"3 messages, {unread - 1} unread."
+    main.close()
+
+
+# --- Switch Logon --------------------------------------------------------------------------
+
+
+def test_after_switch_logon_the_username_field_is_empty(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "msantos")
+    click(qtbot, main, "Switch Logon")
+    qtbot.waitUntil(login_window.isVisible)
+    assert login_window.form.usernameEdit.text() == ""
+    assert login_window.form.passwordEdit.text() == ""
+    # What is typed is the new username, not the last one with more letters after it.
+    main = log_in(qtbot, login_window, "harborbakery")
+    assert "harborbakery" in main.form.nameLabel.text()
+    main.close()
+
+
+# --- status bar -----------------------------------------------------------------------------
+
+
+def test_a_status_message_goes_when_the_page_changes(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "smithcpa")
+    page = main.current_page
+    view = page.view
+    view.selectRow(0)
+    click(qtbot, main, "Mark as Favorite")
+    assert "is now a favorite" in main.statusBar().currentMessage()
+    click(qtbot, main, "Manage My Profile")
+    assert main.statusBar().currentMessage() == ""
+    main.statusBar().showMessage("About the profile page.")
+    click(qtbot, main, "Back")
+    assert main.statusBar().currentMessage() == ""
+    main.close()
+
+
+# --- tables start on their first row ---------------------------------------------------------
+
+
+def test_a_table_opens_on_its_first_row_and_down_goes_to_the_second(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    click(qtbot, main, "Inbox (3 unread)")
+    view = main.current_page.view
+    qtbot.waitUntil(view.hasFocus)  # the page puts the focus on its table
+    assert _selected_rows(view) == [0], "the first row is current and selected"
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert _selected_rows(view) == [1]
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert _selected_rows(view) == [0], "the first row is reachable"
+    main.close()
+
+
+def test_the_client_list_starts_on_its_first_client(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "smithcpa")
+    view = main.current_page.view
+    _focus_table(qtbot, view)
+    assert _selected_rows(view) == [0]
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert _selected_rows(view) == [1]
+    main.close()
+
+
+def test_a_click_on_a_later_row_selects_only_that_row(qtbot, login_window) -> None:
+    """Giving the focus with the mouse does not select the first row on the way."""
+    main = log_in(qtbot, login_window, "harborbakery")
+    click(qtbot, main, "Inbox (3 unread)")
+    page = main.current_page
+    view = page.view
+    main.form.nameLabel.setFocus()  # away from the table
+    read_before = [page.model.row_object(r).read for r in range(page.model.rowCount())]
+    rect = view.visualRect(view.model().index(2, 2))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert _selected_rows(view) == [2]
+    assert [page.model.row_object(r).read for r in range(2)] == read_before[:2]
+    main.close()
+
+
+def _all_tables(root: QWidget) -> list[QTableView]:
+    return [t for t in root.findChildren(QTableView) if t.isVisible()]
+
+
+def test_tables_of_every_mode_start_on_their_first_row(qtbot, login_window) -> None:
+    for username in ("harborbakery", "smithcpa"):
+        main = log_in(qtbot, login_window, username)
+        click(qtbot, main, "Inbox (3 unread)" if username == "harborbakery" else "Home")
+        for view in _all_tables(main):
+            if view.model().rowCount() and not view.selectionModel().hasSelection():
+                _focus_table(qtbot, view)
+                assert _selected_rows(view) == [0], view.accessibleName()
+        click(qtbot, main, "Switch Logon")
+        qtbot.waitUntil(login_window.isVisible)
+    assert not [
+        w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not login_window
+    ]
