@@ -42,6 +42,16 @@ ACTION_LABELS = {
     "correspondence_mailed": "Correspondence mailed",
     "setting_changed": "Setting changed",
     "email_retried": "Email queued to send again",
+    "database_set_up": "Database set up",
+    "staff_added": "Staff logon added",
+    "staff_disabled": "Staff logon disabled",
+    "staff_enabled": "Staff logon enabled",
+    "staff_code_issued": "One-time code issued",
+    "staff_code_redeemed": "Password chosen with a one-time code",
+    "taxpayer_registered": "Taxpayer registered",
+    "tax_account_added": "Tax account added",
+    "tax_account_closed": "Tax account closed",
+    "registry_imported": "Registry imported",
 }
 
 

@@ -31,6 +31,8 @@ class Actor:
     role: Role
     taxpayer_id: int | None
     display_name: str
+    # A DOR staff logon that manages staff logons (services/staff.py).
+    administrator: bool = False
 
     @property
     def is_third_party(self) -> bool:
@@ -48,6 +50,7 @@ def actor_for(logon: Logon) -> Actor:
         role=Role(logon.role),
         taxpayer_id=logon.taxpayer_id,
         display_name=logon.display_name,
+        administrator=bool(logon.administrator),
     )
 
 
@@ -156,6 +159,9 @@ def session_locked(actor: Actor) -> bool:
     return actor.logon_id in _locked_sessions
 
 
+LOGON_DISABLED = "This logon is disabled. Ask a DOR administrator to enable it."
+
+
 def current_logon(actor: Actor) -> Logon:
     """The actor's logon as stored now; its role is taken from the database, not the caller."""
     if actor.logon_id in _locked_sessions:
@@ -163,6 +169,8 @@ def current_logon(actor: Actor) -> Logon:
     logon = Logon.get_or_none(Logon.id == actor.logon_id)
     if logon is None or logon.role != actor.role.value:
         raise NotAllowed("Your logon is no longer valid. Log in again.")
+    if logon.disabled_at is not None:
+        raise NotAllowed(LOGON_DISABLED)
     return logon
 
 

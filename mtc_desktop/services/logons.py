@@ -20,6 +20,7 @@ from mtc_desktop.domain.passwords import check_new_password, normalize_password
 from mtc_desktop.domain.text import clean_name, clean_username, name_key, username_key
 from mtc_desktop.services import audit
 from mtc_desktop.services.base import (
+    LOGON_DISABLED,
     Actor,
     actor_for,
     current_logon,
@@ -199,37 +200,71 @@ def _failure_key(username: str) -> str:
     return username_key(username)[:64]
 
 
+def dummy_hash() -> str:
+    """A hash to verify against when there is none, so that every answer takes as long."""
+    return _DUMMY_HASH
+
+
+def wait_before_login(key: str) -> None:
+    """Refuse a try while the delay earned by earlier failed ones runs (call in a
+    transaction)."""
+    failed = LoginFailure.get_or_none(LoginFailure.username_key == key)
+    if failed is not None and failed.last_failed_at is not None:
+        wait = login_delay(failed.failures)
+        ready = failed.last_failed_at + dt.timedelta(seconds=wait)
+        if now() < ready:
+            seconds = max(1, int((ready - now()).total_seconds() + 0.999))
+            raise AuthenticationFailed(
+                f"Too many failed attempts to log in as this user. Wait {seconds} "
+                f"second{'s' if seconds != 1 else ''}, then try again."
+            )
+
+
+def count_failed_login(key: str) -> None:
+    LoginFailure.insert(username_key=key, failures=1, last_failed_at=now()).on_conflict(
+        conflict_target=[LoginFailure.username_key],
+        update={
+            LoginFailure.failures: LoginFailure.failures + 1,
+            LoginFailure.last_failed_at: now(),
+        },
+    ).execute()
+
+
+CODE_NOT_PASSWORD = (
+    "This is a one-time code, not a password: choose your password with it under "
+    "Use a One-Time Code."
+)
+
+
 def log_in(username: str, password: str) -> Actor:
     """The logon for these credentials; the same answer for an unknown user and a wrong
-    password. Failed attempts are counted in the database and slow further tries down."""
+    password. Failed attempts are counted in the database and slow further tries down. A
+    logon still waiting for its first password (a staff member's one-time code) cannot log
+    in; a disabled logon is refused once its password is right."""
     key = _failure_key(username)
+    code_typed = False
     with transaction():
+        wait_before_login(key)
         failed = LoginFailure.get_or_none(LoginFailure.username_key == key)
-        if failed is not None and failed.last_failed_at is not None:
-            wait = login_delay(failed.failures)
-            ready = failed.last_failed_at + dt.timedelta(seconds=wait)
-            if now() < ready:
-                seconds = max(1, int((ready - now()).total_seconds() + 0.999))
-                raise AuthenticationFailed(
-                    f"Too many failed attempts to log in as this user. Wait {seconds} "
-                    f"second{'s' if seconds != 1 else ''}, then try again."
-                )
         logon = Logon.get_or_none(Logon.username_key == username_key(username))
         candidate = normalize_password(password)
+        has_password = logon is not None and bool(logon.password_hash)
         try:
-            _hasher.verify(logon.password_hash if logon else _DUMMY_HASH, candidate)
-            correct = logon is not None
+            stored = logon.password_hash if logon is not None and has_password else _DUMMY_HASH
+            _hasher.verify(stored, candidate)
+            correct = has_password
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             correct = False
-        if not correct:
-            LoginFailure.insert(username_key=key, failures=1, last_failed_at=now()).on_conflict(
-                conflict_target=[LoginFailure.username_key],
-                update={
-                    LoginFailure.failures: LoginFailure.failures + 1,
-                    LoginFailure.last_failed_at: now(),
-                },
-            ).execute()
-        else:
+        if not correct and logon is not None and not has_password and logon.code_hash:
+            # Someone typing their one-time code as a password is told where it goes.
+            code = "".join(ch for ch in candidate.upper() if ch.isalnum())
+            try:
+                code_typed = bool(_hasher.verify(logon.code_hash, code))
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                code_typed = False
+        if not correct and not code_typed:
+            count_failed_login(key)
+        elif correct:
             assert logon is not None
             if failed is not None:
                 failed.delete_instance()
@@ -237,9 +272,13 @@ def log_in(username: str, password: str) -> Actor:
                 logon.password_hash = _hasher.hash(candidate)
                 logon.save(only=[Logon.password_hash])
     # Outside the transaction, so that the failure counted above stays counted.
+    if code_typed:
+        raise AuthenticationFailed(CODE_NOT_PASSWORD)
     if not correct:
         raise AuthenticationFailed(LOGIN_FAILED)
     assert logon is not None
+    if logon.disabled_at is not None:
+        raise AuthenticationFailed(LOGON_DISABLED)
     actor = actor_for(logon)
     unlock_session(actor)  # a fresh login ends any lock of an earlier window
     return actor
@@ -303,7 +342,9 @@ def profile(actor: Actor) -> Profile:
     )
 
 
-def create_staff_logon(username: str, password: str, email: str, display_name: str) -> Actor:
+def create_staff_logon(
+    username: str, password: str, email: str, display_name: str, *, administrator: bool = False
+) -> Actor:
     """A DOR staff logon, made by DOR (the command line or demo data), never self-registered."""
     name = clean_username(username)
     address, key = clean_email(email)
@@ -323,6 +364,7 @@ def create_staff_logon(username: str, password: str, email: str, display_name: s
         role=Role.DOR_STAFF.value,
         taxpayer=None,
         display_name=clean_name(display_name, "name", "display_name"),
+        administrator=administrator,
     )
     actor = actor_for(logon)
     audit.record(actor, "logon_created", role=Role.DOR_STAFF.value)

@@ -69,6 +69,13 @@ class Logon(BaseModel):
     display_name = CharField(max_length=200)
     client_view = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    # DOR staff (services/staff.py): an administrator manages staff logons; a disabled
+    # logon cannot log in; a one-time code (its hash) lets its holder choose a password.
+    # A logon waiting for its first password has an empty ``password_hash``.
+    administrator = BooleanField(default=False)
+    disabled_at = DateTimeField(null=True)
+    code_hash = CharField(max_length=255, null=True)
+    code_expires_at = DateTimeField(null=True)
 
 
 class TaxAccount(BaseModel):
@@ -77,6 +84,8 @@ class TaxAccount(BaseModel):
     taxpayer = ForeignKeyField(Taxpayer, backref="accounts", on_delete="RESTRICT")
     account_type = CharField(max_length=32)
     account_number = CharField(max_length=32, unique=True)
+    # A closed account keeps its history but is no longer offered in new requests.
+    closed_at = DateTimeField(null=True)
 
 
 class AccessRequest(BaseModel):
