@@ -61,6 +61,13 @@ class ApprovalMethod(enum.Enum):
     def label(self) -> str:
         return "Printed form" if self is ApprovalMethod.PRINTED_FORM else "MassTaxConnect"
 
+    @property
+    def how_approved(self) -> str:
+        """How the taxpayer decides, to follow "To be approved …"."""
+        if self is ApprovalMethod.PRINTED_FORM:
+            return "on a printed Client Authorization form"
+        return "online in MassTaxConnect"
+
 
 class RequestStatus(enum.Enum):
     PENDING = "pending"
@@ -80,11 +87,11 @@ class RequestStatus(enum.Enum):
 
 class GrantStatus(enum.Enum):
     ACTIVE = "active"
-    CANCELLED = "cancelled"
+    CANCELLED = "cancelled"  # stored so; shown with the FAQ's spelling
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return "Canceled" if self is GrantStatus.CANCELLED else self.value.capitalize()
 
 
 class MessageKind(enum.Enum):

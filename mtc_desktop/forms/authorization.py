@@ -249,6 +249,16 @@ def _date(day: dt.date) -> str:
 # --- the canvas ---------------------------------------------------------------------------
 
 
+def _name_last_radio(canvas: Canvas, group: str, tooltip: str) -> None:
+    """Give the radio button just drawn in ``group`` its own tooltip (/TU on its widget),
+    so that each bubble names its level; ReportLab gives only the group one."""
+    from reportlab.pdfbase.pdfdoc import PDFString
+
+    ref = canvas.acroForm._radios[group].kids[-1]
+    widget = canvas._doc.idToObject[ref.name]
+    widget.dict["TU"] = PDFString(tooltip)
+
+
 class AuthorizationCanvas(Canvas):
     """A numbered canvas: it knows the page count up front and writes the footer with
     "Page X of Y" as each page closes.
@@ -746,7 +756,8 @@ class _Layout:
                     name=granted_rights_field(number),
                     value=level.value,
                     selected=False,
-                    tooltip=f"Granted Rights for {what}: {level.label}",
+                    # The group's own tooltip (ReportLab takes the first radio's).
+                    tooltip=f"Granted Rights for {what}",
                     x=centre_x - RADIO_SIZE / 2,
                     y=middle - RADIO_SIZE / 2,
                     size=RADIO_SIZE,
@@ -757,6 +768,9 @@ class _Layout:
                     textColor=INK,
                     borderWidth=None,
                     fieldFlags="radio",
+                )
+                _name_last_radio(
+                    pen.c, granted_rights_field(number), f"Granted Rights for {what}: {level.label}"
                 )
 
         return Block(height, draw, 0, repeat=again, name=f"row {index}")

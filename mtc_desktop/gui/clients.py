@@ -1236,7 +1236,7 @@ class AccessDetailsPage(Page):
         active = grant.status is GrantStatus.ACTIVE
         self.cancel_button.setEnabled(active)
         if not active:
-            self.subtitle.setText("This access was cancelled; it cannot be undone.")
+            self.subtitle.setText("This access was canceled; it cannot be undone.")
             self.cancel_note.setText(
                 "To work on this account again, send a new request for the taxpayer's approval."
             )
@@ -1262,12 +1262,12 @@ class AccessDetailsPage(Page):
             text = f"Cancel this logon's access to {grant.account.label} of your own business?"
             informative = (
                 "This removes the logon's access to its own business account. Once access "
-                "is cancelled, it cannot be undone."
+                "is canceled, it cannot be undone."
             )
         else:
             text = f"Cancel your access to {grant.account.label} of {grant.taxpayer_name}?"
             informative = (
-                "Once access is cancelled, it cannot be undone. To restore it, you must send a "
+                "Once access is canceled, it cannot be undone. To restore it, you must send a "
                 "new request and the taxpayer must approve it. The taxpayer is told by email."
             )
         if not dialogs.confirm(self, "Cancel My Access", text, informative):
@@ -1278,7 +1278,7 @@ class AccessDetailsPage(Page):
         main = self.main
         main.go_back()  # first: the message is about the page it returns to
         main.statusBar().showMessage(
-            f"Your access to {grant.account.label} of {grant.taxpayer_name} was cancelled.",
+            f"Your access to {grant.account.label} of {grant.taxpayer_name} was canceled.",
             10000,
         )
 

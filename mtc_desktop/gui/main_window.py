@@ -72,9 +72,6 @@ class MainWindow(QMainWindow):
         self.expiry_timer.start()
         self.resize(1100, 740)
         self.go_home()
-        if actor.role is Role.THIRD_PARTY:
-            # FAQ: a third party sees its clients when it logs on, its favorites first.
-            self.open_clients()
 
     # --- navigation --------------------------------------------------------------------
 
@@ -140,15 +137,29 @@ class MainWindow(QMainWindow):
 
         return HomePage(self)
 
+    def home_pages(self) -> list[Page]:
+        """What *Home* shows, the same at login and every time after: the home page, and
+        for a third party its clients over it (FAQ: a third party logs in to its clients,
+        its favorites first)."""
+        pages = [self.home_page()]
+        if self.actor.role is Role.THIRD_PARTY:
+            from mtc_desktop.gui.clients import ClientsPage
+
+            pages.append(ClientsPage(self))
+        return pages
+
     def go_home(self) -> None:
-        self.replace_all(self.home_page())
+        self.replace_all(*self.home_pages())
 
     def open_profile(self) -> None:
         from mtc_desktop.gui.profile import ProfilePage
 
-        self.replace_all(self.home_page(), ProfilePage(self))
+        self.replace_all(*self.home_pages(), ProfilePage(self))
 
     def open_clients(self) -> None:
+        if self.actor.role is Role.THIRD_PARTY:
+            self.go_home()  # a third party's Home is its clients
+            return
         from mtc_desktop.gui.clients import ClientsPage
 
         self.replace_all(self.home_page(), ClientsPage(self))
@@ -156,7 +167,7 @@ class MainWindow(QMainWindow):
     def open_inbox(self) -> None:
         from mtc_desktop.gui.inbox import InboxPage
 
-        self.replace_all(self.home_page(), InboxPage(self))
+        self.replace_all(*self.home_pages(), InboxPage(self))
 
     def sweep_expired(self) -> int:
         """Expire overdue requests; reread the page and the inbox count if any did."""

@@ -304,7 +304,7 @@ class FormerClientsModel(RowsModel[FormerClient]):
     HEADERS: ClassVar[dict[int, str]] = {
         Column.NAME: "Client",
         Column.ID: "ID",
-        Column.CANCELLED: "Access cancelled",
+        Column.CANCELLED: "Access canceled",
     }
 
     def display(self, obj: FormerClient, column: int) -> str:

@@ -113,7 +113,7 @@ class ManageMyClientsPage(Page):
         self.body.addWidget(heading("Former clients", 2))
         self.body.addWidget(
             note(
-                "Clients whose access was cancelled. Access comes back only through a new "
+                "Clients whose access was canceled. Access comes back only through a new "
                 "request that the taxpayer approves."
             )
         )

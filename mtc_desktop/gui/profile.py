@@ -35,8 +35,14 @@ class ProfilePage(Page):
         self.tabs.addTab(self._details, "Profile")
         more = QWidget()
         more_layout = QVBoxLayout(more)
-        self.tabs.addTab(more, "More…")
         self.links: dict[str, LinkButton] = {}
+        if self.actor.role is Role.DOR_STAFF:
+            # DOR staff's tools are all on their Home page; an empty More… tab is not shown.
+            self.body.addWidget(
+                note("The back office's tools are on Home: select Home above to reach them.")
+            )
+        else:
+            self.tabs.addTab(more, "More…")
 
         if self.actor.role is not Role.DOR_STAFF:
             box, layout = panel("Third-party Access")
@@ -60,7 +66,7 @@ class ProfilePage(Page):
             self._link(layout, "Change Client View", self._change_client_view)
             more_layout.addWidget(box)
         more_layout.addStretch(1)
-        self.tabs.setCurrentIndex(1)
+        self.tabs.setCurrentIndex(self.tabs.count() - 1)
         self.body.addStretch(1)
 
     def _link(self, layout: QVBoxLayout, text: str, slot: object) -> None:

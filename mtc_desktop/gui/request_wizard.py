@@ -691,7 +691,9 @@ class ConfirmationPage(_StepPage):
         view = self._wizard().result_view
         assert view is not None
         self.number_label.setText(f"Request number: {view.number}")
-        self.setSubTitle(f"To be approved by {view.method.label}. {self._wizard().taxpayer_line()}")
+        self.setSubTitle(
+            f"To be approved {view.method.how_approved}. {self._wizard().taxpayer_line()}"
+        )
         if view.method is ApprovalMethod.PRINTED_FORM:
             self.instructions.setText(
                 "What to do now:\n"

@@ -356,7 +356,7 @@ class ThirdPartyPage(Page):
             1,
             note(
                 "Cancel Access ends this third party's access to all of your tax accounts at "
-                "once. Once access is cancelled, it cannot be undone: the third party must "
+                "once. Once access is canceled, it cannot be undone: the third party must "
                 "send a new request for your approval."
             ),
         )
@@ -428,7 +428,7 @@ class ThirdPartyPage(Page):
             self,
             "Cancel Access",
             f"Cancel all of {who}'s access to your tax accounts?",
-            "Once access is cancelled, it cannot be undone. It will be up to the third party "
+            "Once access is canceled, it cannot be undone. It will be up to the third party "
             "to send a new request for your approval.",
         ):
             return
@@ -438,7 +438,7 @@ class ThirdPartyPage(Page):
         main = self.main
         main.go_back()  # first: the message is about the page it returns to
         main.statusBar().showMessage(
-            f"Cancelled {who}'s access to {count} account{'s' if count != 1 else ''}.", 10000
+            f"Canceled {who}'s access to {count} account{'s' if count != 1 else ''}.", 10000
         )
 
 

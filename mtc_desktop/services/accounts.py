@@ -65,7 +65,7 @@ def _rights(actor: Actor, account: TaxAccount) -> tuple[AccessLevel | None, froz
         )
         if grant is None:
             raise NotAllowed(
-                "You have no access to this account. The taxpayer may have cancelled it; "
+                "You have no access to this account. The taxpayer may have canceled it; "
                 "send a new request to work on it again."
             )
         level = AccessLevel(grant.level)

@@ -52,7 +52,9 @@ class ClientRow:
 
     @property
     def levels_label(self) -> str:
-        return ", ".join(a.level.label for a in self.accesses)
+        """Each level held once, in the order of the accounts ("Full Access", not "Full
+        Access, Full Access"); which account has which is in the row's tooltip."""
+        return ", ".join(dict.fromkeys(a.level.label for a in self.accesses))
 
 
 def _filter(words: list[str]) -> Expression | None:

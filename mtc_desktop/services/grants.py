@@ -151,7 +151,7 @@ def change_level(actor: Actor, grant_id: int, new_level: AccessLevel) -> GrantVi
         )
         if updated != 1:
             raise StateConflict(
-                "This access was changed or cancelled a moment ago; nothing was changed. "
+                "This access was changed or canceled a moment ago; nothing was changed. "
                 "The list has been refreshed."
             )
         if new_level is not old:
@@ -212,8 +212,8 @@ def cancel_general_access(actor: Actor, third_party_id: int) -> int:
         taxpayer = Taxpayer.get_by_id(taxpayer_id)
         notifications.email_logon(
             tp,
-            f"{taxpayer.legal_name} cancelled your access",
-            f"{taxpayer.legal_name} ({masked(taxpayer)}) cancelled your access to all of "
+            f"{taxpayer.legal_name} canceled your access",
+            f"{taxpayer.legal_name} ({masked(taxpayer)}) canceled your access to all of "
             "their tax accounts. To work for them again, send a new request for their "
             "approval.\n",
         )
@@ -236,7 +236,7 @@ def _cancel(actor: Actor, grants: list[AccessGrant]) -> int:
         )
         if moved != 1:
             raise StateConflict(
-                "This access was cancelled a moment ago; nothing was changed. "
+                "This access was canceled a moment ago; nothing was changed. "
                 "The list has been refreshed."
             )
         count += 1
@@ -289,7 +289,7 @@ def cancel_my_access(actor: Actor, grant_id: int) -> GrantView:
         if grant is None or grant.third_party_id != actor.logon_id:
             raise NotFound("There is no such access.")
         if grant.status != GrantStatus.ACTIVE.value:
-            raise StateConflict("This access was already cancelled.")
+            raise StateConflict("This access was already canceled.")
         _cancel(actor, [grant])
         _tell_taxpayer(actor, grant.taxpayer_id, [grant])
         return _grant_view(AccessGrant.get_by_id(grant.id))
@@ -319,7 +319,7 @@ def _tell_taxpayer(actor: Actor, taxpayer_id: int, grants: list[AccessGrant]) ->
     labels = "\n".join(f"  - {account_view(g.account).label}" for g in grants)
     notifications.email_taxpayer(
         Taxpayer.get_by_id(taxpayer_id),
-        f"{actor.display_name} cancelled its access to your accounts",
+        f"{actor.display_name} canceled its access to your accounts",
         f"{actor.display_name} (username {actor.username}) no longer has access to:\n{labels}\n",
     )
 

@@ -133,6 +133,24 @@ def test_field_names_encode_each_account(make_request: MakeRequest) -> None:
     assert fields[REQUEST_NUMBER_FIELD]["/Ff"] & 1
 
 
+def test_each_granted_rights_radio_names_its_own_level() -> None:
+    """A viewer shows a radio's /TU as its tooltip (and reads it to a screen reader): each
+    bubble names its account and its own level; the group names the account."""
+    form = build_form(accounts=2)
+    reader = PdfReader(io.BytesIO(render_authorization(form)))
+    for line in form.lines:
+        what = f"{line.account_type} {line.account_number}"
+        group = reader.get_fields()[granted_rights_field(line.account_number)]
+        assert group["/TU"] == f"Granted Rights for {what}"
+        tooltips = {
+            next(iter(set(kid["/AP"]["/N"]) - {"/Off"})).lstrip("/"): kid.get("/TU")
+            for kid in (k.get_object() for k in group.indirect_reference.get_object()["/Kids"])
+        }
+        assert tooltips == {
+            level.value: f"Granted Rights for {what}: {level.label}" for level in AccessLevel
+        }
+
+
 def test_filled_fields_read_back_as_typed() -> None:
     form = build_form(accounts=3, kind=TaxpayerKind.BUSINESS, taxpayer_name="陈伟 (Chen Wei)")
     pdf = render_authorization(form)

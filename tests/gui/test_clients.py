@@ -173,7 +173,7 @@ def test_all_tab_lists_the_clients_and_own_business_with_their_levels(qtbot, log
     assert _column(page, Col.LEVELS) == [
         "File, Full Access",
         "File and Pay",
-        "Full Access, Full Access",
+        "Full Access",  # each level once; the tooltip says which account has which
     ]
     rows: list[ClientRow] = _column(page, Col.NAME, OBJECT_ROLE)
     assert {a.account_type: a.level for a in rows[0].accesses} == {
@@ -534,7 +534,7 @@ def test_cancel_my_access_yes_cancels_and_tells_the_taxpayer(qtbot, login_window
     assert len(page.tax_administrator_links()) == 4
     told = Message.select().where(
         (Message.recipient == _logon_id("harborbakery"))
-        & Message.subject.contains("cancelled its access to your accounts")
+        & Message.subject.contains("canceled its access to your accounts")
     )
     assert told.count() == 1
     assert "Sales and Use" in told.get().body

@@ -372,6 +372,9 @@ def test_printed_form_request_for_a_taxpayer_without_a_logon(qtbot, smith) -> No
         assert not buttons(user.wizard, "Next")
         user.click("Submit")
         assert user.title == "Your request has been submitted"
+        assert user.subtitle.startswith(
+            "To be approved on a printed Client Authorization form. For the taxpayer"
+        )
         number = user.named("Request number", QLabel).text().removeprefix("Request number: ")
         assert number.startswith("R")
         text = user.visible_text()
@@ -423,6 +426,7 @@ def test_masstaxconnect_request_emails_the_taxpayer(qtbot, smith) -> None:
         assert user.review("Legal name") == HARBOR[1]
         assert user.review("Approval method") == "MassTaxConnect"
         user.click("Submit")
+        assert user.subtitle.startswith("To be approved online in MassTaxConnect. For the")
         text = user.visible_text()
         assert "The taxpayer has been sent an email with your request" in text
         assert "notified by email from DOR once the request has been approved or denied" in text

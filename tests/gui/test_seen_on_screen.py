@@ -5,7 +5,7 @@ first row, labels that read well, one Home, and column widths and cell links tha
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QTableView, QWidget
 
 from mtc_desktop.gui.inbox import InboxPage
 from tests.gui.conftest import buttons, click, log_in
@@ -137,3 +137,39 @@ def test_tables_of_every_mode_start_on_their_first_row(qtbot, login_window) -> N
     assert not [
         w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not login_window
     ]
+
+
+# --- Home -------------------------------------------------------------------------------------
+
+
+def test_home_shows_a_third_party_the_same_clients_page_as_at_login(qtbot, login_window) -> None:
+    from mtc_desktop.gui.clients import ClientsPage
+
+    main = log_in(qtbot, login_window, "smithcpa")
+    at_login = main.form.breadcrumbLabel.text()
+    assert at_login == "Home › Clients"
+    assert isinstance(main.current_page, ClientsPage)
+    for away in ("Manage My Profile", main.inbox_link.text()):
+        click(qtbot, main, away)
+        assert main.form.breadcrumbLabel.text().startswith("Home › Clients › ")
+        click(qtbot, main, "Home")
+        assert main.form.breadcrumbLabel.text() == at_login
+        page = main.current_page
+        assert isinstance(page, ClientsPage)
+        assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["Favorites", "All"]
+    main.close()
+
+
+# --- DOR staff's profile ----------------------------------------------------------------------
+
+
+def test_dor_staff_profile_has_no_empty_more_tab(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "dorclerk")
+    click(qtbot, main, "Manage My Profile")
+    page = main.current_page
+    tabs = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    assert tabs == ["Profile"]
+    assert "The back office's tools are on Home" in " ".join(
+        label.text() for label in page.findChildren(QLabel) if label.isVisible()
+    )
+    main.close()

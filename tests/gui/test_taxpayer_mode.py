@@ -198,7 +198,7 @@ def test_taxpayer_cancels_a_third_party(qtbot, login_window) -> None:
     smith = Logon.get(Logon.username == "smithcpa")
     assert (
         Message.select()
-        .where((Message.recipient == smith.id) & Message.subject.contains("cancelled your access"))
+        .where((Message.recipient == smith.id) & Message.subject.contains("canceled your access"))
         .exists()
     )
 

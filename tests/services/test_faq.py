@@ -379,7 +379,7 @@ def test_cancel_access_on_general_access_cancels_every_grant_of_that_third_party
         accounts.account_page(firm, wh.id)
     # The third party is told.
     assert recipients_since(mark) == [(firm.logon_id, "email", "firm@firm.example")]
-    assert "cancelled your access" in messages_for(firm, EMAIL)[-1].subject
+    assert "canceled your access" in messages_for(firm, EMAIL)[-1].subject
     # It cannot be undone: nothing left to cancel, the old grants never change again.
     old = list(
         AccessGrant.select().where(

@@ -66,7 +66,7 @@ def test_the_faqs_emails_arrive_once_in_order(
     step(minutes=5)
     # The taxpayer cancels the firm: the firm is told.
     grants.cancel_general_access(owner, firm.logon_id)
-    expected.append((firm_email, "Harbor Bakery cancelled your access"))
+    expected.append((firm_email, "Harbor Bakery canceled your access"))
 
     written = [
         (m.to_address, m.subject)

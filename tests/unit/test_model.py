@@ -87,7 +87,7 @@ def test_status_labels() -> None:
         "Withdrawn",
         "Expired",
     ]
-    assert [s.label for s in GrantStatus] == ["Active", "Cancelled"]
+    assert [s.label for s in GrantStatus] == ["Active", "Canceled"]
 
 
 def test_account_types_are_the_ten_of_the_design() -> None:
