@@ -6,6 +6,10 @@ mtc-desktop db check|upgrade --database D          check or upgrade a database
 mtc-desktop authorization-pdf NUMBER --database D -o FILE.pdf
 mtc-desktop authorization-pdf --all-pending [--third-party USERNAME] --database D -o FOLDER
                                                    print Client Authorization forms
+mtc-desktop staff add USERNAME --name N --email E [--administrator] [--password-stdin]
+mtc-desktop staff list|code                        DOR staff logons
+mtc-desktop registry import FILE.csv [--skip-invalid] [--dry-run]
+mtc-desktop registry export FILE.csv               the registry of taxpayers and accounts
 """
 
 from __future__ import annotations
@@ -113,7 +117,10 @@ def _cmd_db_backup(args: argparse.Namespace) -> int:
 
     target = database.resolve_target(args.database)
     started = time.perf_counter()
-    result = backup.backup_database(target, args.file)
+    try:
+        result = backup.backup_database(target, args.file, replace=args.force)
+    except backup.BackupExists as exc:
+        raise MtcError(f"{exc.path} exists already; add --force to replace it.") from exc
     print(
         f"Backed up {target.describe()} (schema {result.schema}) to {result.path}: "
         f"{result.size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s."
@@ -230,6 +237,161 @@ def _cmd_authorization_pdf(args: argparse.Namespace) -> int:
         database.close_database()
 
 
+def _open_for_command(args: argparse.Namespace, *, create: bool = False) -> None:
+    from mtc_desktop.store import database
+
+    target = database.resolve_target(args.database)
+    # A new database gets its schema; an older one is upgraded by db upgrade (backup first).
+    new = create and database.stored_version(target) in (None, 0)
+    database.open_database(target, create=create, upgrade=new)
+
+
+def _read_new_password() -> str:
+    """The password from standard input: asked twice at a terminal, else its first line."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Password for the new logon: ")
+        if getpass.getpass("The same password again: ") != first:
+            raise MtcError("The two passwords differ; nothing was changed.")
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        raise MtcError("--password-stdin read nothing; give the password on standard input.")
+    return line.rstrip("\r\n")
+
+
+def _cmd_staff_add(args: argparse.Namespace) -> int:
+    from mtc_desktop.services import staff
+    from mtc_desktop.store import database
+
+    password = _read_new_password() if args.password_stdin else None
+    _open_for_command(args, create=True)
+    try:
+        if password is not None:
+            actor = staff.add_staff_with_password(
+                args.username, args.name, args.email, password, administrator=args.administrator
+            )
+            kind = "DOR administrator" if actor.administrator else "DOR staff"
+            print(f"Added the {kind} logon {actor.username}; log in with the password given.")
+            return 0
+        code = staff.add_staff(
+            None, args.username, args.name, args.email, administrator=args.administrator
+        )
+    finally:
+        database.close_database()
+    _print_code(code)
+    return 0
+
+
+def _print_code(code: object) -> None:
+    from mtc_desktop.services.staff import OneTimeCode
+
+    assert isinstance(code, OneTimeCode)
+    print(f"One-time code for {code.username}: {code.code}")
+    print(
+        f"It works once, until {code.expires_at:%Y-%m-%d %H:%M} UTC: at the login window, "
+        "Use a One-Time Code… sets the holder's own password. Hand it over in person; "
+        "it is not shown again."
+    )
+
+
+def _cmd_staff_code(args: argparse.Namespace) -> int:
+    from mtc_desktop.domain.text import username_key
+    from mtc_desktop.services import staff
+    from mtc_desktop.store import database
+
+    _open_for_command(args)
+    try:
+        match = [
+            s
+            for s in staff.list_staff(None)
+            if username_key(s.username) == username_key(args.username)
+        ]
+        if not match:
+            raise MtcError(f"There is no DOR staff logon named {args.username}.")
+        code = staff.issue_code(None, match[0].id)
+    finally:
+        database.close_database()
+    _print_code(code)
+    return 0
+
+
+def _cmd_staff_list(args: argparse.Namespace) -> int:
+    from mtc_desktop.services import staff
+    from mtc_desktop.store import database
+
+    _open_for_command(args)
+    try:
+        people = staff.list_staff(None)
+    finally:
+        database.close_database()
+    if not people:
+        print("No DOR staff logons yet; add the first with: mtc-desktop staff add …")
+        return 0
+    print(f"{'USERNAME':<20} {'NAME':<28} {'EMAIL':<32} ROLE           STATE")
+    for person in people:
+        role = "administrator" if person.administrator else "staff"
+        state = "active" if person.active else "disabled"
+        if person.code_pending:
+            state += ", code pending"
+        print(
+            f"{person.username:<20} {person.display_name:<28} {person.email:<32} {role:<14} {state}"
+        )
+    return 0
+
+
+def _cmd_registry_import(args: argparse.Namespace) -> int:
+    from mtc_desktop.services import registry
+    from mtc_desktop.store import database
+
+    source = Path(args.file)
+    shown = {"step": -1}
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if total < 20_000:  # a small file is done before a line would help
+            return
+        step = done * 10 // total
+        if step != shown["step"]:
+            shown["step"] = step
+            phase = "checking" if done * 2 <= total else "writing"
+            print(
+                f"  {step * 10:3d}% ({phase}, {time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    _open_for_command(args)
+    try:
+        report = registry.import_registry(
+            None,
+            source,
+            skip_invalid=args.skip_invalid,
+            dry_run=args.dry_run,
+            progress=progress,
+        )
+    finally:
+        database.close_database()
+    for problem in report.problems:
+        print(f"line {problem.line}: {problem.message}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.problems else 0
+
+
+def _cmd_registry_export(args: argparse.Namespace) -> int:
+    from mtc_desktop.services import registry
+    from mtc_desktop.store import database
+
+    _open_for_command(args)
+    try:
+        count = registry.export_registry(None, Path(args.file))
+    finally:
+        database.close_database()
+    print(f"Wrote {count:,} tax account row{'s' if count != 1 else ''} to {args.file}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mtc-desktop",
@@ -275,6 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _database_option(backup, default=argparse.SUPPRESS)
     backup.add_argument("file", metavar="FILE", help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(handler=_cmd_db_backup)
     restore = dbsub.add_parser(
         "restore", help="put a backup back (the database as it was is kept beside it)"
@@ -320,6 +483,61 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, metavar="FILE_OR_FOLDER", help="where to write"
     )
     pdf.set_defaults(handler=_cmd_authorization_pdf)
+    staffp = sub.add_parser("staff", help="add or list DOR staff logons")
+    staffsub = staffp.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+    add = staffsub.add_parser(
+        "add",
+        help="add a DOR staff logon (the first one of a database is its administrator)",
+        description="Add a DOR staff logon. With --password-stdin the password is read from "
+        "standard input (asked twice at a terminal); without it a one-time code is printed, "
+        "with which the staff member chooses their own password at the login window.",
+    )
+    _database_option(add, default=argparse.SUPPRESS)
+    add.add_argument("username", metavar="USERNAME")
+    add.add_argument("--name", required=True, metavar="NAME", help="the person's full name")
+    add.add_argument("--email", required=True, metavar="EMAIL")
+    add.add_argument(
+        "--administrator", action="store_true", help="may add, disable and enable staff logons"
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the logon's password from standard input (never give it as an argument)",
+    )
+    add.set_defaults(handler=_cmd_staff_add)
+    listp = staffsub.add_parser("list", help="list the DOR staff logons")
+    _database_option(listp, default=argparse.SUPPRESS)
+    listp.set_defaults(handler=_cmd_staff_list)
+    codep = staffsub.add_parser(
+        "code", help="print a new one-time code for a staff member who cannot log in"
+    )
+    _database_option(codep, default=argparse.SUPPRESS)
+    codep.add_argument("username", metavar="USERNAME")
+    codep.set_defaults(handler=_cmd_staff_code)
+
+    regp = sub.add_parser("registry", help="import or export the registry of taxpayers")
+    regsub = regp.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
+    imp = regsub.add_parser(
+        "import",
+        help="import taxpayers and tax accounts from a CSV file",
+        description="Import a UTF-8 CSV file with the header id_type,id_number,legal_name,"
+        "taxpayer_type,account_type,mailing_address (and optionally account_number), one "
+        "row per tax account. The whole file is checked first: if any row is wrong, nothing "
+        "is imported and each bad row is named by its line (exit status 1).",
+    )
+    _database_option(imp, default=argparse.SUPPRESS)
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument(
+        "--skip-invalid", action="store_true", help="import the good rows and report the rest"
+    )
+    imp.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+    imp.set_defaults(handler=_cmd_registry_import)
+    exp = regsub.add_parser(
+        "export", help="write the registry's taxpayers and open tax accounts to a CSV file"
+    )
+    _database_option(exp, default=argparse.SUPPRESS)
+    exp.add_argument("file", metavar="FILE.csv")
+    exp.set_defaults(handler=_cmd_registry_export)
     return parser
 
 

@@ -191,7 +191,7 @@ def lookup_taxpayer(
     accounts = tuple(
         account_view(a)
         for a in TaxAccount.select()
-        .where(TaxAccount.taxpayer == taxpayer.id)
+        .where((TaxAccount.taxpayer == taxpayer.id) & TaxAccount.closed_at.is_null())
         .order_by(TaxAccount.id)
     )
     granted = frozenset(
@@ -270,6 +270,12 @@ def request_access(actor: Actor, draft: RequestDraft) -> RequestView:
         }
         if len(accounts) != len(ids):
             raise InvalidInput("Select only accounts of this taxpayer.", "accounts")
+        closed = [a for a in accounts.values() if a.closed_at is not None]
+        if closed:
+            raise InvalidInput(
+                f"DOR closed the account {closed[0].account_number}; select only open accounts.",
+                "accounts",
+            )
         held = {
             g.account_id
             for g in AccessGrant.select(AccessGrant.account).where(
@@ -535,6 +541,12 @@ def _apply_decision(
         .where(RequestLine.request == request.id)
     ):
         decision = by_account[line.account_id]
+        if decision.give_rights and line.account.closed_at is not None:
+            raise InvalidInput(
+                f"DOR closed the account {account_view(line.account).label}; choose not to "
+                "give rights on it.",
+                "accounts",
+            )
         line.give_rights = decision.give_rights
         line.granted_level = decision.granted_level.value if decision.give_rights else None
         line.save(only=[RequestLine.give_rights, RequestLine.granted_level])

@@ -82,7 +82,9 @@ def grant_own_business(logon: Logon, taxpayer: Taxpayer) -> None:
     """A third party manages its own business's accounts the same way as a client's."""
     actor = actor_for(logon)
     when = now()
-    for account in TaxAccount.select().where(TaxAccount.taxpayer == taxpayer.id):
+    for account in TaxAccount.select().where(
+        (TaxAccount.taxpayer == taxpayer.id) & TaxAccount.closed_at.is_null()
+    ):
         exists = (
             AccessGrant.select()
             .where(
