@@ -28,5 +28,9 @@ def print_client_authorization(parent: QWidget, actor: Actor, request: RequestVi
         pdf,
         f"Client Authorization — request {request.number}",
         f"client-authorization-{request.number}.pdf",
+        # Who printed or saved a form carrying the authorization code is on record.
+        record_output=lambda output: printing.record_authorization_output(
+            actor, request.id, output
+        ),
     )
     return True

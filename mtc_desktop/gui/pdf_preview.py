@@ -14,10 +14,11 @@ paints it at the page's true size on a full-page printer, in horizontal bands, s
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QRect, QSize, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QShowEvent
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -33,11 +34,15 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.gui import dialogs
+from mtc_desktop.services.printing import FormOutput
 from mtc_desktop.store.files import write_private
 
 log = logging.getLogger(__name__)
 
 POINTS_PER_INCH = 72.0
+DEFAULT_SIZE = QSize(760, 900)  # a letter page across, most of one down
+MINIMUM_SIZE = QSize(480, 360)
+FRAME_ALLOWANCE = QSize(16, 48)  # the system's title bar and frame around the window
 BAND_PIXELS = 1024  # rows of printer pixels rendered at a time
 
 
@@ -50,6 +55,8 @@ class PdfPreviewDialog(QDialog):
         pdf_bytes: bytes,
         title: str,
         suggested_filename: str,
+        *,
+        record_output: Callable[[FormOutput], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("pdfPreviewDialog")
@@ -57,6 +64,8 @@ class PdfPreviewDialog(QDialog):
         self.pdf_bytes = bytes(pdf_bytes)
         self.suggested_filename = suggested_filename
         self.saved_to: Path | None = None
+        # Told once the PDF was saved or printed (a Client Authorization's audit event).
+        self._record_output = record_output
 
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(self.pdf_bytes))
@@ -90,13 +99,36 @@ class PdfPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
-        self.resize(760, 900)
+        self._fit_to_screen()
 
         if self.document.status() is not QPdfDocument.Status.Ready:
             self.save_button.setEnabled(False)
             self.print_button.setEnabled(False)
             self.pages_label.setText("This PDF cannot be shown.")
             log.error("QtPdf could not load a PDF: %s", self.document.error())
+
+    def _fit_to_screen(self) -> None:
+        """A letter page's width at a readable size, but never taller or wider than the
+        screen's free area (a 1366×768 laptop): the buttons below always show. The window
+        stays resizable; the page view scrolls."""
+        parent = self.parentWidget()
+        screen = (parent.screen() if parent is not None else None) or self.screen()
+        free = screen.availableGeometry()
+        # Room for the window's title bar and frame, which the system adds around it.
+        width = min(DEFAULT_SIZE.width(), free.width() - FRAME_ALLOWANCE.width())
+        height = min(DEFAULT_SIZE.height(), free.height() - FRAME_ALLOWANCE.height())
+        self.setMinimumSize(min(MINIMUM_SIZE.width(), width), min(MINIMUM_SIZE.height(), height))
+        self.resize(width, height)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Wholly on the screen's free area, wherever Qt placed it over its parent.
+        free = self.screen().availableGeometry()
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), free.x()), free.right() - frame.width() + 1)
+        y = min(max(frame.y(), free.y()), free.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
 
     @classmethod
     def show_pdf(
@@ -105,11 +137,22 @@ class PdfPreviewDialog(QDialog):
         pdf_bytes: bytes,
         title: str,
         suggested_filename: str,
+        *,
+        record_output: Callable[[FormOutput], object] | None = None,
     ) -> None:
-        """Show ``pdf_bytes`` in a modal preview until the user closes it."""
-        dialog = cls(parent, pdf_bytes, title, suggested_filename)
+        """Show ``pdf_bytes`` in a modal preview until the user closes it; when the PDF is
+        saved or printed, ``record_output`` is told which (it may raise ``MtcError``)."""
+        dialog = cls(parent, pdf_bytes, title, suggested_filename, record_output=record_output)
         dialog.exec()
         dialog.deleteLater()
+
+    def _recorded(self, output: FormOutput) -> None:
+        if self._record_output is None:
+            return
+        try:
+            self._record_output(output)
+        except Exception as exc:  # the file is written or printed all the same
+            dialogs.show_error(self, exc)
 
     # --- Save as PDF… ----------------------------------------------------------------
 
@@ -127,6 +170,7 @@ class PdfPreviewDialog(QDialog):
             dialogs.warn(self, "Cannot save", f"The PDF could not be saved to {path}.", exc.message)
             return None
         self.saved_to = path
+        self._recorded(FormOutput.SAVED)
         return path
 
     # --- Print… ----------------------------------------------------------------------
@@ -148,7 +192,10 @@ class PdfPreviewDialog(QDialog):
         dialog.setWindowTitle("Print")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        return self.print_to(printer)
+        printed = self.print_to(printer)
+        if printed:
+            self._recorded(FormOutput.PRINTED)
+        return printed
 
     def print_to(self, printer: QPrinter) -> bool:
         """Print every page (or the range chosen in the print dialog) at its true size."""

@@ -464,6 +464,8 @@ def _history_detail(entry: HistoryEntry) -> str:
         "request_denied",
         "request_withdrawn",
         "request_expired",
+        "authorization_printed",
+        "authorization_saved",
     ):
         return f"Request {d.get('number', '')}"
     if entry.action == "general_access_cancelled":

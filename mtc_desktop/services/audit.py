@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "request_denied": "Request denied",
     "request_expired": "Request expired",
     "printed_form_recorded": "Printed form recorded by DOR",
+    "authorization_printed": "Client Authorization printed",
+    "authorization_saved": "Client Authorization saved as PDF",
     "grant_created": "Access granted",
     "grant_level_changed": "Access level changed",
     "grant_cancelled": "Access canceled",

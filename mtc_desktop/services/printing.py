@@ -15,6 +15,7 @@ command's user is whoever may open the database file.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterator
 
 from mtc_desktop.domain.errors import InvalidInput, NotAllowed, NotFound, StateConflict
@@ -28,7 +29,7 @@ from mtc_desktop.forms.authorization import (
     render_authorization,
 )
 from mtc_desktop.services import audit, requests, settings
-from mtc_desktop.services.base import Actor, now, reading
+from mtc_desktop.services.base import Actor, now, reading, writing
 from mtc_desktop.services.requests import RequestView
 from mtc_desktop.store.models import AccessRequest, Logon
 
@@ -109,6 +110,40 @@ def authorization_pdf(actor: Actor, request_id: int) -> bytes:
     Raises ``UnprintableText`` (an ``MtcError``) if a name cannot be printed.
     """
     return render_authorization(authorization_form(actor, request_id))
+
+
+class FormOutput(enum.Enum):
+    """What was done with a previewed Client Authorization; each is an audit event."""
+
+    PRINTED = "authorization_printed"
+    SAVED = "authorization_saved"
+
+
+@writing
+def record_authorization_output(actor: Actor, request_id: int, output: FormOutput) -> None:
+    """Record in the audit trail that the actor printed the request's Client Authorization
+    or saved it as a PDF: the form carries the authorization code, so who took a copy of it,
+    and when, is on record. Only those who may print the form may record it."""
+    request = requests._load(actor, request_id)
+    if actor.role is not Role.DOR_STAFF and request.third_party_id != actor.logon_id:
+        raise NotAllowed(
+            "Only the third party that made this request, or DOR staff, can print its Client "
+            "Authorization."
+        )
+    if request.method != ApprovalMethod.PRINTED_FORM.value:
+        raise InvalidInput(
+            f"Request {request.number} is for approval on MassTaxConnect; it has no Client "
+            "Authorization.",
+            "request",
+        )
+    audit.record(
+        actor,
+        output.value,
+        third_party=request.third_party_id,
+        taxpayer=request.taxpayer_id,
+        request=request.id,
+        number=request.number,
+    )
 
 
 # --- system level: the command line -------------------------------------------------------

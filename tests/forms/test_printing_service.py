@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -10,6 +11,7 @@ from mtc_desktop.domain.errors import InvalidInput, NotAllowed, NotFound, StateC
 from mtc_desktop.domain.model import ApprovalMethod, RequestStatus
 from mtc_desktop.services import audit, printing, requests
 from mtc_desktop.services.requests import LineDecision
+from mtc_desktop.store.models import AuditEvent
 from tests.conftest import Clock, World
 from tests.forms.conftest import MakeRequest
 
@@ -100,3 +102,56 @@ def test_pending_numbers_for_the_batch(world: World, make_request: MakeRequest) 
         printing.pending_printed_form_numbers("nobody")
     numbers = [number for number, _ in printing.iter_pending_forms(username)]
     assert numbers == [first.view.number, second.view.number]
+
+
+def _events(action: str) -> list[AuditEvent]:
+    return list(AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.id))
+
+
+@pytest.mark.parametrize(
+    ("output", "action"),
+    [
+        (printing.FormOutput.PRINTED, "authorization_printed"),
+        (printing.FormOutput.SAVED, "authorization_saved"),
+    ],
+)
+def test_printing_or_saving_a_form_is_in_the_audit_trail(
+    world: World, make_request: MakeRequest, output: printing.FormOutput, action: str
+) -> None:
+    made = make_request()
+    staff = world.staff()
+    printing.record_authorization_output(made.third_party, made.view.id, output)
+    printing.record_authorization_output(staff, made.view.id, output)
+    events = _events(action)
+    assert [e.actor_id for e in events] == [made.third_party.logon_id, staff.logon_id]
+    for event in events:
+        assert event.request_id == made.view.id
+        assert event.taxpayer_id == made.taxpayer.id
+        assert event.third_party_id == made.third_party.logon_id
+        assert json.loads(event.details) == {"number": made.view.number}
+    assert audit.verify_chain().ok
+    # The taxpayer sees it in the history with the third party.
+    owner = world.taxpayer_logon("elodie", made.taxpayer)
+    history = audit.history_with_third_party(owner, made.third_party.logon_id)
+    assert [h.label for h in history if h.action == action] == [audit.ACTION_LABELS[action]] * 2
+
+
+def test_only_who_may_print_a_form_records_printing_it(
+    world: World, make_request: MakeRequest
+) -> None:
+    made = make_request()
+    before = AuditEvent.select().count()
+    taxpayer = world.taxpayer_logon("elodie", made.taxpayer)
+    with pytest.raises(NotAllowed):
+        printing.record_authorization_output(taxpayer, made.view.id, printing.FormOutput.SAVED)
+    with pytest.raises(NotFound):
+        printing.record_authorization_output(
+            world.third_party("otherfirm"), made.view.id, printing.FormOutput.PRINTED
+        )
+    online = make_request("Maria Santos", method=ApprovalMethod.MASSTAXCONNECT)
+    before = AuditEvent.select().count()
+    with pytest.raises(InvalidInput, match="no Client Authorization"):
+        printing.record_authorization_output(
+            online.third_party, online.view.id, printing.FormOutput.PRINTED
+        )
+    assert AuditEvent.select().count() == before

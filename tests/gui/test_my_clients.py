@@ -190,3 +190,56 @@ def test_new_request_for_a_former_client_starts_with_its_name(qtbot, login_windo
         )
         .exists()
     )
+
+
+def test_saving_and_printing_a_client_authorization_are_in_the_audit_trail(
+    qtbot, login_window, monkeypatch, tmp_path
+) -> None:
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    _main, page = _open_my_clients(qtbot, login_window)
+    number = page.requests_model.row_object(0).number
+    page.select_request(number)
+    request = AccessRequest.get(AccessRequest.number == number)
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *a: (str(tmp_path / "form.pdf"), "PDF documents (*.pdf)")),
+    )
+
+    def to_file(print_dialog: QPrintDialog) -> int:
+        printer = print_dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+        printer.setResolution(72)
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(QPrintDialog, "exec", to_file)
+
+    def save_print_close(dialog: QWidget) -> None:
+        assert isinstance(dialog, PdfPreviewDialog)
+        buttons(dialog, "Save as PDF…")[0].click()
+        buttons(dialog, "Print…")[0].click()
+        buttons(dialog, "Close")[0].click()
+
+    def events() -> list[tuple[str, int, str]]:
+        return [
+            (e.action, e.actor_id, e.details)
+            for e in AuditEvent.select()
+            .where(AuditEvent.request == request.id)
+            .where(AuditEvent.action.in_(["authorization_saved", "authorization_printed"]))
+            .order_by(AuditEvent.id)
+        ]
+
+    assert events() == []
+    when_modal(save_print_close, of_type=PdfPreviewDialog)
+    click(qtbot, page, "Print Client Authorization")
+    assert (tmp_path / "form.pdf").exists()
+    assert (tmp_path / "printed.pdf").exists()
+    smith = Logon.get(Logon.username == "smithcpa").id
+    details = f'{{"number": "{number}"}}'
+    assert events() == [
+        ("authorization_saved", smith, details),
+        ("authorization_printed", smith, details),
+    ]

@@ -4,6 +4,10 @@ of the demo's Client Authorization forms renders, with a QR code that scans."""
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +15,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -169,3 +173,68 @@ def test_the_forty_account_form_renders_every_page() -> None:
         image = document.render(index, QSize(612, 792))
         assert not image.isNull()
     document.close()
+
+
+def _fits(dialog: PdfPreviewDialog) -> list[str]:
+    """What does not fit: the window on the screen's free area, a button in the window."""
+    wrong = []
+    if not dialog.screen().availableGeometry().contains(dialog.frameGeometry()):
+        wrong.append(f"window {dialog.frameGeometry()} off {dialog.screen().availableGeometry()}")
+    for button in (dialog.save_button, dialog.print_button, dialog.close_button):
+        where = QRect(button.mapTo(dialog, QPoint(0, 0)), button.size())
+        if not button.isVisible() or not dialog.rect().contains(where):
+            wrong.append(f"{button.text()} at {where} outside {dialog.rect()}")
+    return wrong
+
+
+def test_the_preview_fits_the_screen_with_its_buttons_showing(dialog: PdfPreviewDialog) -> None:
+    assert _fits(dialog) == []
+    assert dialog.maximumSize().height() > dialog.height(), "the window can be resized"
+
+
+FITS_1366_X_768 = """
+import json, sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+from mtc_desktop.forms.authorization import render_authorization
+from mtc_desktop.gui.pdf_preview import PdfPreviewDialog
+from tests.forms.conftest import build_form
+from tests.gui.test_pdf_preview import _fits
+
+app = QApplication([])
+main = QMainWindow()
+main.resize(1100, 740)
+main.show()
+dialog = PdfPreviewDialog(main, render_authorization(build_form()), "Client Authorization", "x.pdf")
+dialog.show()
+app.processEvents()
+print(json.dumps({
+    "free": dialog.screen().availableGeometry().getRect(),
+    "size": [dialog.width(), dialog.height()],
+    "wrong": _fits(dialog),
+}))
+dialog.close()
+main.close()
+"""
+
+
+def test_on_a_1366_by_768_screen_the_preview_and_its_buttons_fit(tmp_path: Path) -> None:
+    config = tmp_path / "screen.json"
+    config.write_text(
+        json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768}]})
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}"}
+    done = subprocess.run(
+        [sys.executable, "-c", FITS_1366_X_768],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["free"] == [0, 0, 1366, 768]
+    assert seen["wrong"] == []
+    assert seen["size"][1] <= 768 - 48, "room for the title bar"
+    assert seen["size"][0] >= 700, "a page across at a readable size"
