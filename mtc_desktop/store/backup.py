@@ -10,6 +10,7 @@ failed backup never leaves a half-written file under the chosen name. PostgreSQL
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -28,10 +29,13 @@ from mtc_desktop.store.database import (
     applied_version,
     check_stamp,
     connect,
+    create_database_file,
     default_path,
+    no_database,
     read_stamp,
     resolve_target,
     schema_version,
+    why_not_here,
 )
 
 PG_TIMEOUT_SECONDS = 600
@@ -80,10 +84,10 @@ def _check_copy(path: Path) -> int:
 def _sqlite_copy(source: Path, destination: Path) -> None:
     """Copy the database at ``source`` into ``destination`` with the online backup API."""
     part = _part(destination)
-    part.unlink(missing_ok=True)
-    fd = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)  # taxpayer IDs inside
-    os.close(fd)
     try:
+        part.unlink(missing_ok=True)
+        fd = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)  # taxpayer IDs inside
+        os.close(fd)
         src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_SECONDS)
         try:
             dst = sqlite3.connect(str(part))
@@ -100,9 +104,10 @@ def _sqlite_copy(source: Path, destination: Path) -> None:
         part.unlink(missing_ok=True)
         raise EnvironmentProblem(f"The backup could not be made: {exc}.") from exc
     except OSError as exc:
-        part.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
         raise EnvironmentProblem(
-            f"Cannot write {destination}: {exc.strerror or exc}. Nothing was changed."
+            f"Cannot write {destination}: {why_not_here(destination, exc)}. Nothing was changed."
         ) from exc
 
 
@@ -145,10 +150,24 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
         )
 
 
+class BackupExists(InvalidInput):
+    """The backup file named exists already, and replacing it was not asked for."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path} exists already; choose another name for the backup.", "destination"
+        )
+        self.path = path
+
+
 def backup_database(
-    target: Target | str | os.PathLike[str] | None, destination: str | os.PathLike[str]
+    target: Target | str | os.PathLike[str] | None,
+    destination: str | os.PathLike[str],
+    *,
+    replace: bool = False,
 ) -> BackupResult:
-    """Copy the database to ``destination`` (a file), whole or not at all."""
+    """Copy the database to ``destination`` (a file), whole or not at all. A file already
+    there is replaced only with ``replace``: it may be the one good copy."""
     target = _as_target(target)
     out = Path(destination).expanduser().absolute()
     if out.is_dir():
@@ -157,11 +176,13 @@ def backup_database(
         raise InvalidInput("A backup cannot overwrite the database it copies.", "destination")
     if not out.parent.is_dir():
         raise InvalidInput(f"There is no folder {out.parent}.", "destination")
+    if not replace and os.path.lexists(out):
+        raise BackupExists(out)
     if target.path is not None:
         stamp = read_stamp(target.path)
         check_stamp(target.path, stamp)
         if not stamp.exists:
-            raise DatabaseRefused(f"There is no database at {target.path}.")
+            raise no_database(target.path)
         _sqlite_copy(target.path, out)
         schema = _check_copy(out)
         return BackupResult(out, out.stat().st_size, schema)
@@ -212,13 +233,11 @@ def restore_database(
             kept = target.path.with_name(f"{target.path.stem}.before-restore-{stamp}.db")
             _sqlite_copy(target.path, kept)
         else:
-            target.path.parent.mkdir(parents=True, exist_ok=True)
+            create_database_file(target.path)
         # Copy into the live file through SQLite, so that its WAL and any open
         # connection see the restored pages, never a file swapped under them.
         src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         try:
-            fd = os.open(target.path, os.O_CREAT | os.O_RDWR, 0o600)
-            os.close(fd)
             dst = sqlite3.connect(str(target.path), timeout=BUSY_TIMEOUT_SECONDS)
             try:
                 src.backup(dst)

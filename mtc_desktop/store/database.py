@@ -14,9 +14,11 @@ tables is refused and left as it was.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import re
+import sqlite3
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,7 +59,23 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class DatabaseRefused(MtcError):
-    """The database cannot be used by this version of the program; it was not changed."""
+    """The database cannot be used by this version of the program; it was not changed.
+
+    ``reason`` is the message without its advice for the command line ("Choose another
+    file with --database."), for a window that offers the choice itself."""
+
+    def __init__(self, reason: str, advice: str = "") -> None:
+        super().__init__(f"{reason} {advice}" if advice else reason)
+        self.reason = reason
+
+
+class CannotCreateDatabase(EnvironmentProblem):
+    """No database file can be made where one was asked for: the folder is read-only, not
+    ours to write, or not a folder at all. ``reason`` names the path and why."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        self.reason = f"Cannot create the database {path}: {why}."
+        super().__init__(f"{self.reason} Choose a folder you can write to with --database PATH.")
 
 
 @dataclass(frozen=True)
@@ -144,16 +162,20 @@ def read_stamp(path: Path) -> FileStamp:
     try:
         with path.open("rb") as fh:
             header = fh.read(100)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there, or a file on its way
         return FileStamp(exists=False)
+    except IsADirectoryError as exc:
+        raise DatabaseRefused(
+            f"{path} is a folder, not a database file.", "Choose a file with --database."
+        ) from exc
     except OSError as exc:
         raise DatabaseRefused(f"{path} cannot be read: {exc.strerror}.") from exc
     if not header:
         return FileStamp(exists=False)
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         raise DatabaseRefused(
-            f"{path} is not an MTC Desktop database (it is not a SQLite file). "
-            "Choose another file with --database."
+            f"{path} is not an MTC Desktop database (it is not a SQLite file).",
+            "Choose another file with --database.",
         )
     user_version, application_id = struct.unpack(">I4xI", header[60:72])
     return FileStamp(exists=True, application_id=application_id, user_version=user_version)
@@ -165,7 +187,8 @@ def check_stamp(path: Path, stamp: FileStamp) -> None:
     if stamp.application_id != APPLICATION_ID:
         raise DatabaseRefused(
             f"{path} is a SQLite database of another program, not of MTC Desktop; "
-            "it was left untouched. Choose another file with --database."
+            "it was left untouched.",
+            "Choose another file with --database.",
         )
     ours = schema_version()
     if stamp.user_version > ours:
@@ -174,6 +197,51 @@ def check_stamp(path: Path, stamp: FileStamp) -> None:
             f"this version knows up to {ours}). Install the newer version to open it; "
             "the file was left untouched."
         )
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path``, or the nearest folder (or file) above it that exists."""
+    for candidate in (path, *path.parents):
+        if os.path.lexists(candidate):
+            return candidate
+    return Path(path.anchor or ".")
+
+
+def why_not_here(path: Path, exc: OSError | None = None) -> str:
+    """Why no database file can be made at ``path`` (after ``exc``, the error of trying):
+    what is wrong with the folder it would go in. Empty when nothing is known to be."""
+    folder = _nearest_existing(path.parent)
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if exc is None:
+        return ""
+    if exc.errno in (errno.EROFS, errno.EPERM):  # a read-only disk; an immutable folder
+        return f"the folder {folder} is read-only"
+    if exc.errno == errno.EACCES:
+        return f"you have no permission to write in the folder {folder}"
+    if exc.errno == errno.ENOENT:  # it exists, and still takes no new file (/proc)
+        return f"the folder {folder} does not take new files"
+    if exc.errno == errno.ENOSPC:
+        return f"the disk of the folder {folder} is full"
+    return f"{(exc.strerror or str(exc)).rstrip('.')} (in the folder {folder})"
+
+
+def no_database(path: Path) -> DatabaseRefused:
+    """ "There is no database at ...", with why there cannot be one there, when that shows."""
+    why = why_not_here(path)
+    return DatabaseRefused(f"There is no database at {path}" + (f": {why}." if why else "."))
+
+
+def create_database_file(path: Path) -> None:
+    """Make an empty file for a new database at ``path``, and the folders it needs; the
+    file is owner-only from the first byte, as it will hold taxpayer IDs. Raises
+    :class:`CannotCreateDatabase`, saying why, when the folder takes no new file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise CannotCreateDatabase(path, why_not_here(path, exc)) from exc
 
 
 def _connect_sqlite(path: Path) -> SqliteDatabase:
@@ -291,11 +359,8 @@ def open_database(
         check_stamp(target.path, stamp)
         if not stamp.exists:
             if not create:
-                raise DatabaseRefused(f"There is no database at {target.path}.")
-            target.path.parent.mkdir(parents=True, exist_ok=True)
-            # Owner-only from the first byte: the file holds taxpayer IDs.
-            fd = os.open(target.path, os.O_CREAT | os.O_RDWR, 0o600)
-            os.close(fd)
+                raise no_database(target.path)
+            create_database_file(target.path)
     database = connect(target)
     try:
         database.connect(reuse_if_open=True)
@@ -319,12 +384,48 @@ def open_database(
             _upgrade(database, target)
     except (OperationalError, InterfaceError) as exc:
         database.close()
-        raise EnvironmentProblem(f"Cannot open {target.describe()}: {one_line(exc)}.") from exc
+        raise EnvironmentProblem(
+            f"Cannot open {target.describe()}: {_why_closed(target, exc)}."
+        ) from exc
+    except DatabaseError as exc:
+        database.close()
+        if target.path is not None and is_damage(exc):
+            raise damaged(target.path, exc) from exc
+        raise
     except BaseException:
         database.close()
         raise
     db.initialize(database)
     return database
+
+
+def _why_closed(target: Target, exc: BaseException) -> str:
+    """Why the database could not be opened: the driver's words, or, when SQLite could not
+    write a file it needs, which file or folder is read-only."""
+    text = str(exc).lower()
+    path = target.path
+    if path is not None and ("unable to open" in text or "readonly" in text):
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            return (
+                f"the folder {path.parent} is read-only, and SQLite keeps its journal "
+                "beside the database; copy the file to a folder you can write to"
+            )
+        if path.exists() and not os.access(path, os.W_OK):
+            return "the file is read-only"
+    return one_line(exc)
+
+
+def is_damage(exc: BaseException) -> bool:
+    """SQLite's word that a file is not a sound database (SQLITE_CORRUPT, SQLITE_NOTADB)."""
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def damaged(path: Path, exc: BaseException) -> DatabaseRefused:
+    return DatabaseRefused(
+        f"{path} is damaged ({one_line(exc)}).",
+        "Restore a backup with mtc-desktop db restore, or choose another file with --database.",
+    )
 
 
 def _check_unused_postgresql(database: Database, target: Target, *, create: bool) -> None:
@@ -414,7 +515,7 @@ def check_database(target: Target | str | None = None) -> CheckReport:
         except DatabaseRefused as exc:
             return CheckReport(False, (exc.message,))
         if not stamp.exists:
-            return CheckReport(False, (f"There is no database at {target.path}.",))
+            return CheckReport(False, (no_database(target.path).message,))
         if stamp.user_version == 0:
             return CheckReport(False, (f"{target.path} has no schema yet.",))
     database = connect(target)
@@ -452,8 +553,12 @@ def check_database(target: Target | str | None = None) -> CheckReport:
         if missing:
             return CheckReport(False, (f"Tables missing: {', '.join(missing)}.",))
         lines.append(f"schema: {current} (current)")
-    except DatabaseError as exc:
-        return CheckReport(False, (f"{target.describe()} cannot be read: {one_line(exc)}.",))
+    except (DatabaseError, sqlite3.DatabaseError) as exc:  # a cursor's rows come unwrapped
+        if target.path is not None and is_damage(exc):
+            return CheckReport(False, (damaged(target.path, exc).reason,))
+        return CheckReport(
+            False, (f"{target.describe()} cannot be read: {_why_closed(target, exc)}.",)
+        )
     finally:
         database.close()
     return CheckReport(True, tuple(lines))

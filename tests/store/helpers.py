@@ -44,10 +44,21 @@ def make_newer_version(path: Path) -> None:
     conn.close()
 
 
+def make_damaged(path: Path) -> None:
+    """Our database, its header sound, every page after the first scribbled over."""
+    store_db.open_database(path)
+    store_db.close_database()
+    size = path.stat().st_size
+    with path.open("r+b") as fh:
+        fh.seek(4096)
+        fh.write(b"\xde\xad" * ((size - 4096) // 2))
+
+
 FOREIGN_FILES: dict[str, Callable[[Path], None]] = {
     "random-bytes": make_random_bytes,
     "other-program": make_other_program,
     "newer-version": make_newer_version,
+    "damaged": make_damaged,
 }
 
 # What the one-line explanation says for each kind of file.
@@ -55,4 +66,5 @@ EXPLANATIONS = {
     "random-bytes": "not a SQLite file",
     "other-program": "of another program",
     "newer-version": "newer version of MTC Desktop",
+    "damaged": "is damaged (database disk image is malformed)",
 }

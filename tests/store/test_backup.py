@@ -231,3 +231,25 @@ def test_db_upgrade_stops_when_the_backup_cannot_be_made(
     assert "No space left on device. Nothing was upgraded" in err
     assert "add --no-backup" in err
     assert file_digest(path) == before
+
+
+def test_backup_refuses_to_replace_a_file_unless_forced(
+    demo_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file already there may be the one good copy: it is replaced only with --force."""
+    copy = tmp_path / "monday.db"
+    copy.write_bytes(b"last week's copy")
+    assert main(["db", "backup", "--database", str(demo_file), str(copy)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"mtc-desktop: {copy} exists already; add --force to replace it.\n"
+    assert copy.read_bytes() == b"last week's copy"
+    assert not list(tmp_path.glob(".*.part"))
+    with pytest.raises(backup.BackupExists, match="exists already"):
+        backup.backup_database(demo_file, copy)
+    assert copy.read_bytes() == b"last week's copy"
+
+    assert main(["db", "backup", "--force", "--database", str(demo_file), str(copy)]) == 0
+    assert capsys.readouterr().out.startswith(f"Backed up {demo_file} ")
+    assert _counts(copy) == _counts(demo_file)
+    assert main(["db", "check", "--database", str(copy)]) == 0
