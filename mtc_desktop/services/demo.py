@@ -11,22 +11,18 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from peewee import SqliteDatabase
 
 from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import AccountType, ApprovalMethod, Role, TaxpayerKind
 from mtc_desktop.domain.text import name_key
-from mtc_desktop.services import audit, logons, requests
+from mtc_desktop.services import audit, logons, registry, requests, staff
 from mtc_desktop.services.base import Actor, now, transaction
+from mtc_desktop.services.bulk import insert_rows, resync_sequences
 from mtc_desktop.services.demo_logons import DEMO_PASSWORD, DemoLogon, demo_logons
 from mtc_desktop.services.requests import LineDecision, RequestDraft
 from mtc_desktop.services.taxpayers import (
     account_number,
-    add_account,
-    create_taxpayer,
     next_number,
     search_text_for,
 )
@@ -34,13 +30,11 @@ from mtc_desktop.store.models import (
     AccessGrant,
     AccessRequest,
     AuditEvent,
-    BaseModel,
     Counter,
     Logon,
     RequestLine,
     TaxAccount,
     Taxpayer,
-    db,
 )
 
 
@@ -52,6 +46,7 @@ class _Person:
     kind: TaxpayerKind
     accounts: tuple[AccountType, ...]
     email: str
+    address: str
 
 
 _PEOPLE = {
@@ -62,6 +57,7 @@ _PEOPLE = {
         TaxpayerKind.BUSINESS,
         (AccountType.WITHHOLDING, AccountType.SALES_AND_USE, AccountType.MEALS, AccountType.PFML),
         "owner@harborbakery.example",
+        "212 Harbor Street\nBoston, MA 02210",
     ),
     "maria": _Person(
         IdType.SSN,
@@ -70,6 +66,7 @@ _PEOPLE = {
         TaxpayerKind.INDIVIDUAL,
         (AccountType.PERSONAL_INCOME,),
         "maria.santos@mail.example",
+        "48 Chestnut Hill Avenue, Apt. 3\nBrighton, MA 02135",
     ),
     "elodie": _Person(
         IdType.SSN,
@@ -78,6 +75,7 @@ _PEOPLE = {
         TaxpayerKind.INDIVIDUAL,
         (AccountType.PERSONAL_INCOME, AccountType.FIDUCIARY),
         "elodie@mail.example",
+        "9 Rue de Paris Place\nCambridge, MA 02139",
     ),
     "chen": _Person(
         IdType.ITIN,
@@ -86,6 +84,7 @@ _PEOPLE = {
         TaxpayerKind.INDIVIDUAL,
         (AccountType.PERSONAL_INCOME,),
         "",
+        "77 Beach Street\nBoston, MA 02111",
     ),
     "nikos": _Person(
         IdType.SSN,
@@ -94,6 +93,7 @@ _PEOPLE = {
         TaxpayerKind.INDIVIDUAL,
         (AccountType.PERSONAL_INCOME,),
         "",
+        "15 Washington Street\nPeabody, MA 01960",
     ),
     "dmitri": _Person(
         IdType.FEIN,
@@ -102,6 +102,7 @@ _PEOPLE = {
         TaxpayerKind.BUSINESS,
         (AccountType.CORPORATE_EXCISE, AccountType.WITHHOLDING),
         "",
+        "400 Commercial Street, Suite 12\nWorcester, MA 01608",
     ),
     "smith": _Person(
         IdType.FEIN,
@@ -110,6 +111,7 @@ _PEOPLE = {
         TaxpayerKind.BUSINESS,
         (AccountType.WITHHOLDING, AccountType.PFML),
         "office@smithcpa.example",
+        "1 Federal Street, 20th Floor\nBoston, MA 02110",
     ),
     "beacon": _Person(
         IdType.FEIN,
@@ -118,23 +120,17 @@ _PEOPLE = {
         TaxpayerKind.BUSINESS,
         (AccountType.WITHHOLDING,),
         "desk@beaconpayroll.example",
+        "90 Canal Street\nLowell, MA 01852",
     ),
 }
 
 
-def _taxpayer(key: str) -> Taxpayer:
+def _taxpayer(staff: Actor, key: str) -> None:
+    """DOR registers the taxpayer and its accounts, as an office does with the registry."""
     p = _PEOPLE[key]
-    tp = create_taxpayer(
-        p.id_type,
-        normalize_id(p.id_type, p.id_number),
-        p.name,
-        p.kind,
-        email=p.email or None,
-        address="100 Cambridge Street, Boston, MA 02114",
-    )
+    taxpayer = registry.register_taxpayer(staff, p.id_type, p.id_number, p.name, p.kind, p.address)
     for account_type in p.accounts:
-        add_account(tp, account_type)
-    return tp
+        registry.add_tax_account(staff, taxpayer.id, account_type)
 
 
 def _register(username: str, key: str, role: Role, email: str) -> Actor:
@@ -176,32 +172,21 @@ def _draft(key: str, levels: list[AccessLevel], method: ApprovalMethod) -> Reque
 def create_demo(progress: Callable[[str], None] | None = None) -> list[DemoLogon]:
     """Fill an empty database with the training scenario; return the demo logons."""
     say = progress or (lambda _text: None)
-    with transaction():
-        for key in _PEOPLE:
-            if key not in ("smith", "beacon"):
-                _taxpayer(key)
+    # Built through the services an office uses: the DOR administrator first, then the
+    # registry of taxpayers and accounts, then the logons their holders make.
+    clerk = staff.add_staff_with_password(
+        "dorclerk", "Pat Rivera (DOR)", "clerk@dor.example", DEMO_PASSWORD, administrator=True
+    )
+    for key in _PEOPLE:
+        _taxpayer(clerk, key)
     say("taxpayers and accounts")
-    # The firms register themselves (their own business identity is created with them).
+    # The firms register themselves; DOR knows their business identity, whose accounts
+    # they manage as their own.
     smith = _register("smithcpa", "smith", Role.THIRD_PARTY, "office@smithcpa.example")
     beacon = _register("beaconpayroll", "beacon", Role.THIRD_PARTY, "desk@beaconpayroll.example")
-    with transaction():
-        for key in ("smith", "beacon"):
-            p = _PEOPLE[key]
-            tp = Taxpayer.get(Taxpayer.id_number == normalize_id(p.id_type, p.id_number))
-            for account_type in p.accounts:
-                add_account(tp, account_type)
-        from mtc_desktop.services.taxpayers import grant_own_business
-
-        for actor in (smith, beacon):
-            logon = Logon.get_by_id(actor.logon_id)
-            grant_own_business(logon, Taxpayer.get_by_id(logon.taxpayer_id))
     harbor = _register("harborbakery", "harbor", Role.TAXPAYER, "owner@harborbakery.example")
     maria = _register("msantos", "maria", Role.TAXPAYER, "maria.santos@mail.example")
     _register("edurand", "elodie", Role.TAXPAYER, "elodie@mail.example")
-    with transaction():
-        logons.create_staff_logon(
-            "dorclerk", DEMO_PASSWORD, "clerk@dor.example", "Pat Rivera (DOR)"
-        )
     say("logons")
 
     # Smith & Daughters already works for the bakery and for Maria.
@@ -354,23 +339,6 @@ def _ssn(i: int) -> str:
     return f"{area:03d}{group:02d}{serial:04d}"
 
 
-def _insert_rows(model: type[BaseModel], rows: list[dict[str, Any]]) -> None:
-    """What ``model.insert_many(rows).execute()`` does, on SQLite as one prepared INSERT run
-    for each row. peewee builds a many-row INSERT value by value, which took three quarters
-    of the time of 100,000 clients; the rows name every column they fill, as here. A
-    server database keeps the many-row INSERT: one round trip per row would cost more."""
-    if not isinstance(db.obj, SqliteDatabase):
-        model.insert_many(rows).execute()
-        return
-    fields = [model._meta.fields[name] for name in rows[0]]
-    columns = ", ".join(f'"{field.column_name}"' for field in fields)
-    marks = ", ".join([db.obj.param] * len(fields))
-    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
-    db.cursor().executemany(
-        sql, [tuple(field.db_value(row[field.name]) for field in fields) for row in rows]
-    )
-
-
 def add_bulk_clients(username: str, count: int, seed: int = 2026) -> None:
     """Give the third party ``username`` ``count`` more clients, each with one approved
     Personal Income grant, written in bulk (for scale work)."""
@@ -491,25 +459,11 @@ def add_bulk_clients(username: str, count: int, seed: int = 2026) -> None:
                     }
                 )
                 i += 1
-            _insert_rows(Taxpayer, rows_t)
-            _insert_rows(TaxAccount, rows_a)
-            _insert_rows(AccessRequest, rows_r)
-            _insert_rows(RequestLine, rows_l)
-            _insert_rows(AccessGrant, rows_g)
+            insert_rows(Taxpayer, rows_t)
+            insert_rows(TaxAccount, rows_a)
+            insert_rows(AccessRequest, rows_r)
+            insert_rows(RequestLine, rows_l)
+            insert_rows(AccessGrant, rows_g)
             audit.chain_rows(rows_e)
-            _insert_rows(AuditEvent, rows_e)
-        _resync_sequences()
-
-
-def _resync_sequences() -> None:
-    """After inserts with explicit ids, PostgreSQL's sequences must move past them."""
-    from peewee import PostgresqlDatabase
-
-    if not isinstance(db.obj, PostgresqlDatabase):
-        return
-    for model in (Taxpayer, TaxAccount, AccessRequest, AccessGrant, AuditEvent):
-        table = model._meta.table_name
-        db.execute_sql(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-        )
+            insert_rows(AuditEvent, rows_e)
+        resync_sequences(Taxpayer, TaxAccount, AccessRequest, AccessGrant, AuditEvent)
