@@ -27,6 +27,9 @@ def _uic() -> str:
     return str(here) if here.exists() else (shutil.which("pyside6-uic") or "pyside6-uic")
 
 
+_UIC_VERSION = re.compile(
+    r"^(## Created by: Qt User Interface Compiler) version \S+$", re.MULTILINE
+)
 _IMPORT = re.compile(r"^from (PySide6\.\w+) import \(([^)]*)\)\n", re.MULTILINE)
 
 
@@ -51,8 +54,10 @@ def trim_imports(source: str) -> str:
 
 def compile_one(ui: Path, out: Path) -> None:
     subprocess.run([_uic(), "--from-imports", str(ui), "-o", str(out)], check=True)
-    # uic stamps neither date nor path into the file, so output is reproducible.
-    out.write_text(trim_imports(out.read_text(encoding="utf-8")), encoding="utf-8")
+    # uic stamps neither date nor path into the file; its own version is left out too, so
+    # the output is the same from every PySide6 the project allows (6.11 on Python 3.11).
+    text = _UIC_VERSION.sub(r"\1", out.read_text(encoding="utf-8"))
+    out.write_text(trim_imports(text), encoding="utf-8")
 
 
 def target_for(ui: Path) -> Path:

@@ -175,6 +175,7 @@ def launch(
     if send_email:
         start_sender(app)
     session = Session(demo_logons)
+    session.login_window.check_setup()
     session.login_window.show()
     return session.login_window
 
@@ -249,6 +250,7 @@ def run(target: str | None = None, demo: bool = False) -> int:
             status["code"] = _cannot_start(exc, window)
             window.close()
             return
+        window.check_setup()  # a new database: offer Set Up This Database
         start_sender(app)
 
     window.first_painted.connect(open_database)  # emitted once per window

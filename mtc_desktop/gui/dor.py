@@ -101,6 +101,7 @@ class DorHomePage(Page):
         self.body.addWidget(heading("DOR back office"))
         self.summary = note("")
         self.body.addWidget(self.summary)
+        self._add_registry_panel()
 
         box, layout = panel("Client Authorization forms")
         layout.addWidget(
@@ -186,7 +187,88 @@ class DorHomePage(Page):
         self.expiry_result = _success_label()
         layout.addWidget(self.expiry_result)
         self.body.addWidget(box)
+        self._add_staff_panel()
         self.body.addStretch(1)
+
+    def _add_registry_panel(self) -> None:
+        box, layout = panel("Taxpayer registry")
+        layout.addWidget(
+            note(
+                "The taxpayers and tax accounts DOR knows. A taxpayer can create a logon once "
+                "registered here; a third party can then ask for access to their open accounts."
+            )
+        )
+        row = QHBoxLayout()
+        label = QLabel("Find a &taxpayer:")
+        self.registry_edit = QLineEdit()
+        self.registry_edit.setPlaceholderText("Name words or ID digits")
+        self.registry_edit.setAccessibleName("Find a registered taxpayer")
+        self.registry_edit.setMaxLength(200)
+        label.setBuddy(self.registry_edit)
+        self.registry_edit.returnPressed.connect(self.find_taxpayer)
+        self.find_taxpayer_button = QPushButton("Find Taxpayer")
+        self.find_taxpayer_button.setAutoDefault(False)
+        self.find_taxpayer_button.clicked.connect(self.find_taxpayer)
+        row.addWidget(label)
+        row.addWidget(self.registry_edit, 1)
+        row.addWidget(self.find_taxpayer_button)
+        layout.addLayout(row)
+        links = QHBoxLayout()
+        self.register_link = LinkButton("Register Taxpayer")
+        self.register_link.clicked.connect(self.register_taxpayer)
+        self.import_registry_link = LinkButton("Import Registry…")
+        self.import_registry_link.clicked.connect(self.import_registry)
+        links.addWidget(self.register_link)
+        links.addWidget(self.import_registry_link)
+        links.addStretch(1)
+        layout.addLayout(links)
+        self.registry_result = _success_label()
+        layout.addWidget(self.registry_result)
+        self.body.addWidget(box)
+
+    def _add_staff_panel(self) -> None:
+        box, layout = panel("Staff logons")
+        layout.addWidget(
+            note(
+                "Add, disable and re-enable DOR staff logons, and give a staff member a "
+                "one-time code to choose their own password."
+            )
+        )
+        self.staff_link = LinkButton("Staff Logons")
+        self.staff_link.clicked.connect(self.open_staff)
+        layout.addWidget(self.staff_link)
+        box.setVisible(self.actor.administrator)  # administrators only
+        self.staff_box = box
+        self.body.addWidget(box)
+
+    # --- Taxpayer registry ------------------------------------------------------------
+
+    def find_taxpayer(self) -> None:
+        from mtc_desktop.gui.registry import RegistrySearchPage
+
+        page = RegistrySearchPage(self.main, self.registry_edit.text())
+        self.main.push(page)
+
+    def register_taxpayer(self) -> None:
+        from mtc_desktop.gui.registry import RegisterTaxpayerDialog, RegistryTaxpayerPage
+
+        taxpayer = RegisterTaxpayerDialog.ask(self, self.actor)
+        if taxpayer is not None:
+            self.main.push(RegistryTaxpayerPage(self.main, taxpayer.id, registered=True))
+
+    def import_registry(self) -> None:
+        from mtc_desktop.gui.registry import ImportRegistryDialog
+
+        report = ImportRegistryDialog.ask(self, self.actor)
+        if report is not None:
+            self.registry_result.setText(report.summary())
+
+    # --- Staff logons -----------------------------------------------------------------
+
+    def open_staff(self) -> None:
+        from mtc_desktop.gui.staff import StaffLogonsPage
+
+        self.main.push(StaffLogonsPage(self.main))
 
     def focus_first(self) -> None:
         self.reference_edit.setFocus(Qt.FocusReason.OtherFocusReason)

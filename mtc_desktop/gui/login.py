@@ -31,6 +31,9 @@ class LoginWindow(QWidget):
         self.form.passwordEdit.returnPressed.connect(self._log_in)
         self.form.usernameEdit.returnPressed.connect(self.form.passwordEdit.setFocus)
         self.form.createLogonButton.clicked.connect(self._create_logon)
+        self.form.oneTimeCodeButton.clicked.connect(self._use_one_time_code)
+        self.form.setUpButton.clicked.connect(self._set_up)
+        self.form.setUpBox.hide()  # until the database is open and known to be empty
         self._fill_demo(demo_logons)
         self.form.usernameEdit.setFocus()
 
@@ -124,6 +127,46 @@ class LoginWindow(QWidget):
 
         actor = CreateLogonWizard.ask(self)
         if actor is not None:
+            self.logged_in.emit(actor)
+
+    def check_setup(self) -> bool:
+        """Once the database is open: offer *Set Up This Database* while it has no logons
+        (and hide *Create a Logon* and *Use a One-Time Code*, which need a set-up
+        database). True when it is offered."""
+        from mtc_desktop.services import staff
+
+        try:
+            needed = staff.needs_setup()
+        except MtcError as exc:
+            self.show_message(exc.message)
+            needed = False
+        self.form.setUpBox.setVisible(needed)
+        self.form.createLogonButton.setVisible(not needed)
+        self.form.oneTimeCodeButton.setVisible(not needed)
+        if needed:
+            from PySide6.QtCore import Qt
+
+            self.form.setUpButton.setDefault(True)
+            self.form.setUpButton.setFocus(Qt.FocusReason.OtherFocusReason)
+        return needed
+
+    def _set_up(self) -> None:
+        from mtc_desktop.gui.setup import SetUpWizard
+
+        actor = SetUpWizard.ask(self)
+        if actor is not None:
+            self.check_setup()
+            self.logged_in.emit(actor)
+        else:
+            self.check_setup()  # another workstation may have set it up meanwhile
+
+    def _use_one_time_code(self) -> None:
+        from mtc_desktop.gui.setup import RedeemCodeDialog
+
+        actor = RedeemCodeDialog.ask(self, self.form.usernameEdit.text().strip())
+        if actor is not None:
+            self.form.passwordEdit.clear()
+            self.show_message("")
             self.logged_in.emit(actor)
 
     def reset(self, message: str = "") -> None:

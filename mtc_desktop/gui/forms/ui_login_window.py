@@ -3,7 +3,7 @@
 ################################################################################
 ## Form generated from reading UI file 'login_window.ui'
 ##
-## Created by: Qt User Interface Compiler version 6.12.0
+## Created by: Qt User Interface Compiler
 ##
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
@@ -30,6 +30,26 @@ class Ui_LoginWindow(object):
         self.subtitleLabel.setWordWrap(True)
 
         self.outerLayout.addWidget(self.subtitleLabel)
+
+        self.setUpBox = QFrame(LoginWindow)
+        self.setUpBox.setObjectName(u"setUpBox")
+        self.setUpBox.setFrameShape(QFrame.StyledPanel)
+        self.setUpLayout = QHBoxLayout(self.setUpBox)
+        self.setUpLayout.setSpacing(12)
+        self.setUpLayout.setObjectName(u"setUpLayout")
+        self.setUpLabel = QLabel(self.setUpBox)
+        self.setUpLabel.setObjectName(u"setUpLabel")
+        self.setUpLabel.setWordWrap(True)
+
+        self.setUpLayout.addWidget(self.setUpLabel)
+
+        self.setUpButton = QPushButton(self.setUpBox)
+        self.setUpButton.setObjectName(u"setUpButton")
+
+        self.setUpLayout.addWidget(self.setUpButton)
+
+
+        self.outerLayout.addWidget(self.setUpBox)
 
         self.loginBox = QFrame(LoginWindow)
         self.loginBox.setObjectName(u"loginBox")
@@ -80,6 +100,11 @@ class Ui_LoginWindow(object):
 
         self.buttonRow.addWidget(self.createLogonButton)
 
+        self.oneTimeCodeButton = QPushButton(self.loginBox)
+        self.oneTimeCodeButton.setObjectName(u"oneTimeCodeButton")
+
+        self.buttonRow.addWidget(self.oneTimeCodeButton)
+
         self.buttonSpacer = QSpacerItem(40, 10, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
 
         self.buttonRow.addItem(self.buttonSpacer)
@@ -124,10 +149,12 @@ class Ui_LoginWindow(object):
         self.usernameLabel.setBuddy(self.usernameEdit)
         self.passwordLabel.setBuddy(self.passwordEdit)
 #endif // QT_CONFIG(shortcut)
+        QWidget.setTabOrder(self.setUpButton, self.usernameEdit)
         QWidget.setTabOrder(self.usernameEdit, self.passwordEdit)
         QWidget.setTabOrder(self.passwordEdit, self.logInButton)
         QWidget.setTabOrder(self.logInButton, self.createLogonButton)
-        QWidget.setTabOrder(self.createLogonButton, self.demoTable)
+        QWidget.setTabOrder(self.createLogonButton, self.oneTimeCodeButton)
+        QWidget.setTabOrder(self.oneTimeCodeButton, self.demoTable)
 
         self.retranslateUi(LoginWindow)
 
@@ -142,6 +169,14 @@ class Ui_LoginWindow(object):
         self.titleLabel.setText(QCoreApplication.translate("LoginWindow", u"MassTaxConnect third-party access", None))
         self.titleLabel.setObjectName(QCoreApplication.translate("LoginWindow", u"titleLabel", None))
         self.subtitleLabel.setText(QCoreApplication.translate("LoginWindow", u"Log in to manage who may act on your tax accounts, or the clients you act for.", None))
+#if QT_CONFIG(accessibility)
+        self.setUpBox.setAccessibleName(QCoreApplication.translate("LoginWindow", u"Set up this database", None))
+#endif // QT_CONFIG(accessibility)
+        self.setUpLabel.setText(QCoreApplication.translate("LoginWindow", u"This database is new: it has no logons yet, so no one can log in. Set it up by creating its first DOR administrator.", None))
+        self.setUpButton.setText(QCoreApplication.translate("LoginWindow", u"Set Up This Database", None))
+#if QT_CONFIG(accessibility)
+        self.setUpButton.setAccessibleName(QCoreApplication.translate("LoginWindow", u"Set Up This Database", None))
+#endif // QT_CONFIG(accessibility)
         self.usernameLabel.setText(QCoreApplication.translate("LoginWindow", u"&Username", None))
 #if QT_CONFIG(accessibility)
         self.usernameEdit.setAccessibleName(QCoreApplication.translate("LoginWindow", u"Username", None))
@@ -157,6 +192,10 @@ class Ui_LoginWindow(object):
         self.createLogonButton.setText(QCoreApplication.translate("LoginWindow", u"Create a Logon", None))
 #if QT_CONFIG(accessibility)
         self.createLogonButton.setAccessibleName(QCoreApplication.translate("LoginWindow", u"Create a Logon", None))
+#endif // QT_CONFIG(accessibility)
+        self.oneTimeCodeButton.setText(QCoreApplication.translate("LoginWindow", u"Use a One-Time Code\u2026", None))
+#if QT_CONFIG(accessibility)
+        self.oneTimeCodeButton.setAccessibleName(QCoreApplication.translate("LoginWindow", u"Use a One-Time Code", None))
 #endif // QT_CONFIG(accessibility)
         self.logInButton.setText(QCoreApplication.translate("LoginWindow", u"Log In", None))
 #if QT_CONFIG(accessibility)
