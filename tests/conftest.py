@@ -168,13 +168,16 @@ class World:
         accounts: tuple[AccountType, ...] = (AccountType.PERSONAL_INCOME,),
         id_type: IdType = IdType.SSN,
         email: str | None = None,
+        address: str = "1 Ashburton Place\nBoston, MA 02108",
     ) -> Taxpayer:
         raw = self._fein() if id_type is IdType.FEIN else self._ssn()
         if id_type is IdType.FEIN and raw[:2] in ("49", "69", "70", "78", "79", "89"):
             raw = "3" + raw[1:]
         kind = TaxpayerKind.BUSINESS if id_type is IdType.FEIN else TaxpayerKind.INDIVIDUAL
         with transaction():
-            tp = create_taxpayer(id_type, normalize_id(id_type, raw), name, kind, email=email)
+            tp = create_taxpayer(
+                id_type, normalize_id(id_type, raw), name, kind, email=email, address=address
+            )
             for account_type in accounts:
                 add_account(tp, account_type)
         self.taxpayers[name] = tp
@@ -207,10 +210,14 @@ class World:
             )
         )
 
-    def staff(self, username: str = "clerk") -> Actor:
+    def staff(self, username: str = "clerk", *, administrator: bool = False) -> Actor:
         with transaction():
             return logons.create_staff_logon(
-                username, PASSWORD, f"{username}@dor.example", "Test Clerk"
+                username,
+                PASSWORD,
+                f"{username}@dor.example",
+                "Test Clerk",
+                administrator=administrator,
             )
 
     @staticmethod

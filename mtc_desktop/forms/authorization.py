@@ -79,6 +79,12 @@ class TaxpayerInfo:
     legal_name: str
     masked_id: str
     kind: TaxpayerKind
+    # The mailing address DOR has, its lines joined with ", " when printed.
+    address: str = ""
+
+    @property
+    def address_line(self) -> str:
+        return ", ".join(part.strip() for part in self.address.splitlines() if part.strip())
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,8 @@ class AuthorizationForm:
             "third party email": self.third_party.email,
             "taxpayer legal name": self.taxpayer.legal_name,
         }
+        if self.taxpayer.address_line:
+            texts["taxpayer mailing address"] = self.taxpayer.address_line
         for line in self.lines:
             texts[f"account {line.account_number}"] = f"{line.account_type} {line.account_number}"
         return texts
@@ -601,6 +609,7 @@ class _Layout:
                         0.52,
                     ),
                 ],
+                [("Mailing address", tx.address_line or "—", Style.REGULAR, 1.0)],
             ],
         )
         grid_height = max(left.height, right.height)

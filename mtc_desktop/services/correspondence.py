@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from mtc_desktop.domain.errors import NotFound
+from mtc_desktop.domain.errors import InvalidInput, NotFound
 from mtc_desktop.domain.model import CorrespondenceKind, Role
 from mtc_desktop.domain.text import clean_line
 from mtc_desktop.services import audit, notifications
@@ -20,6 +20,8 @@ from mtc_desktop.store.models import AccessGrant, Correspondence, Logon, TaxAcco
 class MailedResult:
     correspondence_id: int
     notified_third_parties: tuple[str, ...]
+    # The taxpayer's mailing address it went to, as DOR has it.
+    mailed_to: str = ""
 
 
 def mail_correspondence(
@@ -37,6 +39,13 @@ def mail_correspondence(
         if account is None:
             raise NotFound(f"There is no tax account numbered {account_number.strip()}.")
         text = clean_line(title, "title", "title", max_length=400)
+        taxpayer = account.taxpayer
+        if not taxpayer.address.strip():
+            raise InvalidInput(
+                f"DOR has no mailing address for {taxpayer.legal_name}, so nothing can be "
+                "mailed; add the address to the taxpayer's registry record first.",
+                "account_number",
+            )
         row = Correspondence.create(
             account=account,
             kind=kind.value,
@@ -51,7 +60,6 @@ def mail_correspondence(
             .where((AccessGrant.account == account.id) & (AccessGrant.status == "active"))
             .distinct()
         )
-        taxpayer = account.taxpayer
         label = account_view(account).label
         for tp in third_parties:
             if tp.taxpayer_id == taxpayer.id:
@@ -70,7 +78,10 @@ def mail_correspondence(
             account=account.id,
             kind=kind.value,
             title=text,
+            mailed_to=taxpayer.address,
         )
         return MailedResult(
-            row.id, tuple(tp.username for tp in third_parties if tp.taxpayer_id != taxpayer.id)
+            row.id,
+            tuple(tp.username for tp in third_parties if tp.taxpayer_id != taxpayer.id),
+            mailed_to=taxpayer.address,
         )

@@ -56,6 +56,7 @@ def form_from_view(view: RequestView) -> AuthorizationForm:
             legal_name=view.taxpayer_name,
             masked_id=view.taxpayer_masked_id,
             kind=TaxpayerKind(view.taxpayer_kind),
+            address=view.taxpayer_address,
         ),
         lines=tuple(
             AccountLine(

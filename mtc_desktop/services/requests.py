@@ -99,6 +99,8 @@ class RequestView:
     lines: tuple[LineView, ...]
     # Shown only to the third party that made the request and to DOR staff.
     authorization_code: str = ""
+    # The taxpayer's mailing address DOR has (Part 2 of the Client Authorization).
+    taxpayer_address: str = ""
 
     @property
     def accounts_label(self) -> str:
@@ -142,6 +144,7 @@ def _view(request: AccessRequest, *, with_code: bool) -> RequestView:
         taxpayer_id_type=IdType(taxpayer.id_type),
         lines=lines,
         authorization_code=request.authorization_code if with_code else "",
+        taxpayer_address=taxpayer.address,
     )
 
 
