@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import enum
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -44,8 +45,8 @@ from mtc_desktop.domain.text import clean_name
 from mtc_desktop.gui import dialogs
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import heading, note, setup_table
-from mtc_desktop.gui.wizard import FieldForm, new_grid, plain
+from mtc_desktop.gui.widgets import bold, heading, note, setup_table
+from mtc_desktop.gui.wizard import FieldForm, grow_to_fit, new_grid, plain
 from mtc_desktop.services import registry
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.registry import ImportReport, RegistryAccount, RegistryTaxpayer
@@ -410,6 +411,11 @@ class _FieldDialog(QDialog, FieldForm):
     def submit(self) -> None:
         raise NotImplementedError
 
+    def show_errors(self, errors: Mapping[str, str]) -> bool:
+        clear = super().show_errors(errors)
+        grow_to_fit(self)
+        return clear
+
     def show_refusal(self, exc: MtcError) -> None:
         """A service's refusal: each field's message beside it, the rest under the form."""
         if isinstance(exc, InvalidInput):
@@ -418,6 +424,7 @@ class _FieldDialog(QDialog, FieldForm):
         else:
             self.show_errors({})
             _show(self.message, exc.message)
+        grow_to_fit(self)
 
 
 class RegisterTaxpayerDialog(_FieldDialog):
@@ -653,7 +660,7 @@ class ImportRegistryDialog(QDialog):
         layout.addWidget(self.skip_invalid_box)
         self.progress_bar = QProgressBar()
         self.progress_bar.setAccessibleName("Import progress")
-        self.progress_bar.setFormat("%v of %m rows")
+        self.progress_bar.setFormat("%p%")
         self.progress_bar.hide()
         layout.addWidget(self.progress_bar)
         self.status = note("")
@@ -666,7 +673,7 @@ class ImportRegistryDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setAccessibleName("Import result")
-        self.summary.setObjectName("subheading")
+        self.summary.setFont(bold(self.summary.font()))
         self.summary.hide()
         layout.addWidget(self.summary)
         self.problems_label = QLabel("&Rows to fix:")
@@ -685,6 +692,7 @@ class ImportRegistryDialog(QDialog):
         self.problems.hide()
         layout.addWidget(self.problems_label)
         layout.addWidget(self.problems, 1)
+        layout.addStretch(0)  # takes the room while the table is hidden
         buttons = QDialogButtonBox()
         self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button.setAccessibleName("Import")
@@ -810,7 +818,8 @@ class ImportRegistryDialog(QDialog):
                 self.progress_bar.setRange(0, total)
             self.progress_bar.setValue(min(done, total))
             if not self._cancel.is_set():
-                _show(self.status, f"{done:,} of {total:,} rows…")
+                doing = "Checking" if self.check_only_box.isChecked() else "Checking and importing"
+                _show(self.status, f"{doing}: {min(100, done * 100 // total)}% done…")
         future = self._future
         if future is None or not future.done():
             return

@@ -34,6 +34,7 @@ from mtc_desktop.gui.wizard import (
     USERNAME_HINT,
     FieldForm,
     FieldPage,
+    grow_to_fit,
     label_buttons,
     new_grid,
     new_logon_errors,
@@ -318,6 +319,12 @@ class RedeemCodeDialog(QDialog, FieldForm):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        grow_to_fit(self)
+
+    def show_errors(self, errors: Mapping[str, str]) -> bool:
+        clear = super().show_errors(errors)
+        grow_to_fit(self)
+        return clear
 
     def redeem(self) -> None:
         if self.actor is not None:

@@ -8,6 +8,7 @@ code, shown here once, and chooses their own password with it at the login windo
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 import shiboken6
@@ -32,7 +33,7 @@ from mtc_desktop.gui import dialogs
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel, day, when
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import heading, note, setup_table
-from mtc_desktop.gui.wizard import USERNAME_HINT, FieldForm, new_grid, plain
+from mtc_desktop.gui.wizard import USERNAME_HINT, FieldForm, grow_to_fit, new_grid, plain
 from mtc_desktop.services import staff
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.staff import OneTimeCode, StaffView
@@ -297,6 +298,11 @@ class AddStaffDialog(QDialog, FieldForm):
             if shiboken6.isValid(dialog):
                 shiboken6.delete(dialog)
 
+    def show_errors(self, errors: Mapping[str, str]) -> bool:
+        clear = super().show_errors(errors)
+        grow_to_fit(self)
+        return clear
+
     def add(self) -> None:
         if self.code is not None:
             return
@@ -327,10 +333,12 @@ class AddStaffDialog(QDialog, FieldForm):
             loose = [v for k, v in exc.errors.items() if k not in self.fields]
             self.message.setText(" ".join(loose))
             self.message.setVisible(bool(loose))
+            grow_to_fit(self)
             return
         except MtcError as exc:
             self.message.setText(exc.message)
             self.message.show()
+            grow_to_fit(self)
             return
         except Exception as exc:  # a bug: logged and shown, and the dialog stays open
             dialogs.show_error(self, exc)

@@ -158,6 +158,23 @@ class FieldPage(QWizardPage, FieldForm):
         """Keep what was typed when the user goes Back (Qt's default would reset it)."""
 
 
+def grow_to_fit(window: QWidget) -> None:
+    """Make a dialog tall enough for the messages just shown beside its fields (it never
+    shrinks), so that no hint or message is squeezed."""
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    needed = (
+        layout.totalHeightForWidth(window.width())
+        if layout.hasHeightForWidth()
+        else layout.totalSizeHint().height()
+    )
+    needed = max(needed, window.sizeHint().height())
+    if needed > window.height():
+        window.resize(window.width(), needed)
+
+
 def new_logon_errors(username: str, email: str, password: str, confirm: str) -> dict[str, str]:
     """What is wrong with a new logon's username, email address and password, by field —
     the checks (and words) of :func:`mtc_desktop.services.logons.register`."""

@@ -819,3 +819,25 @@ def test_windows_fit_the_screen_and_every_control_is_labelled(qtbot, office: Log
         for window in windows:
             window.close()
             window.deleteLater()
+
+
+def test_a_message_shown_in_a_dialog_squeezes_no_hint(qtbot, office: LoginWindow) -> None:
+    """A refusal shown under the fields makes the dialog taller; every hint and message
+    keeps the lines its text needs."""
+    dialog = RedeemCodeDialog(office, "chief")
+    try:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        user = Form(qtbot, dialog)
+        user.type("One-time code", "WRONG")
+        user.type("New password", "my own staff password 2026")
+        user.type("Confirm new password", "my own staff password 2026")
+        user.click("Set Password and Log In")
+        assert "one-time code is not correct" in user.shown()
+        qtbot.wait(10)
+        for label in dialog.findChildren(QLabel):
+            if label.isVisible() and label.wordWrap() and label.text():
+                assert label.height() >= label.heightForWidth(label.width()), label.text()
+    finally:
+        dialog.close()
+        dialog.deleteLater()

@@ -48,6 +48,7 @@ class Ui_LoginWindow(object):
 
         self.setUpLayout.addWidget(self.setUpButton)
 
+        self.setUpLayout.setStretch(0, 1)
 
         self.outerLayout.addWidget(self.setUpBox)
 
