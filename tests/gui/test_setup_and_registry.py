@@ -841,3 +841,37 @@ def test_a_message_shown_in_a_dialog_squeezes_no_hint(qtbot, office: LoginWindow
     finally:
         dialog.close()
         dialog.deleteLater()
+
+
+def test_issue_a_new_code_to_a_locked_out_staff_member(qtbot, office: LoginWindow) -> None:
+    chief = staff_actor("chief")
+    first = staff.add_staff(chief, "jlee", "Jordan Lee", "jlee@dor.example.gov")
+    main = log_in(qtbot, office, "chief", PASSWORD)
+    click(qtbot, main, "Staff Logons")
+    page = main.current_page
+    select_row(page.view, "jlee")
+    shown: list[OneTimeCode] = []
+
+    def see_code(window: QWidget) -> None:
+        assert isinstance(window, OneTimeCodeDialog)
+        shown.append(window.code)
+        assert "Any earlier code for jlee no longer works" in Form(qtbot, window).shown()
+        Form(qtbot, window).click("Done")
+
+    sure = ModalAnswer("Issue Code")
+    failures = drive(OneTimeCodeDialog, see_code)
+    sure.arm()
+    click(qtbot, page, "Issue One-Time Code…")
+    qtbot.waitUntil(lambda: bool(shown))
+    assert not failures
+    assert sure.answered
+    assert "Any code issued before stops working" in sure.informative
+    assert shown[0].code != first.code
+    assert page.result.text() == "A one-time code was issued for jlee."
+    switch_logon(qtbot, main, office)
+
+    # The first code no longer works; the new one does.
+    with pytest.raises(Exception, match="not correct"):
+        staff.redeem_code("jlee", first.code, "jordan's own password 2026")
+    actor = staff.redeem_code("jlee", shown[0].code, "jordan's own password 2026")
+    assert actor.username == "jlee"
