@@ -815,6 +815,7 @@ def _conflict(
     row: _Row, key: tuple[str, str], shown: str, earlier: _Row | None, known: _Known | None
 ) -> str | None:
     what = f"The {row.id_type.value} {shown}"
+    the = f"the {row.id_type.value} {shown}"
     if earlier is not None:
         if name_key(row.name) != name_key(earlier.name):
             return (
@@ -834,17 +835,17 @@ def _conflict(
     if known is not None:
         if name_key(row.name) != known.name_key:
             return (
-                f"The registry has {what} under the legal name {known.legal_name!r}, not "
+                f"The registry has {the} under the legal name {known.legal_name!r}, not "
                 f"{row.name!r}; correct the name or the ID."
             )
         if row.kind.value != known.kind:
             return (
-                f"The registry has {what} as {_kind_label(known.kind)}, not "
+                f"The registry has {the} as {_kind_label(known.kind)}, not "
                 f"{_KIND_LABELS[row.kind].lower()}; correct the taxpayer_type."
             )
         if row.address and known.address and row.address != known.address:
             return (
-                f"The registry has another mailing address for {what}; an import does not "
+                f"The registry has another mailing address for {the}; an import does not "
                 "change addresses (leave it blank, or give the one on file)."
             )
     return None
@@ -987,7 +988,15 @@ def _write(
     Counter.update(value=last_serial).where(Counter.name == "account").execute()
     taken = _taken_numbers(plan, first_serial, generated)
     serial = first_serial
-    done = rows
+    # Writing is the second half of the steps: taxpayers and accounts, in proportion.
+    writes = max(1, len(new_keys) + len(plan.new_accounts))
+    written = 0
+
+    def wrote(count: int) -> None:
+        nonlocal written
+        written += count
+        tick(rows + written * rows // writes)
+
     for chunk in _chunks(new_keys, _CHUNK):
         rows_t, events = [], []
         for key in chunk:
@@ -1012,7 +1021,7 @@ def _write(
         insert_rows(Taxpayer, rows_t)
         audit.chain_rows(events)
         insert_rows(AuditEvent, events)
-        tick(done + len(chunk) // 2)
+        wrote(len(chunk))
     base_account = next_id(TaxAccount)
     for start in range(0, len(plan.new_accounts), _CHUNK):
         chunk_a = plan.new_accounts[start : start + _CHUNK]
@@ -1051,8 +1060,7 @@ def _write(
         insert_rows(TaxAccount, rows_a)
         audit.chain_rows(events)
         insert_rows(AuditEvent, events)
-        done += len(chunk_a)
-        tick(done)
+        wrote(len(chunk_a))
     if serial > first_serial + generated:  # numbers skipped past typed ones
         Counter.update(value=serial - 1).where(
             (Counter.name == "account") & (Counter.value < serial - 1)
