@@ -88,7 +88,8 @@ class StaffLogonsPage(Page):
 
     def __init__(self, main: MainWindow) -> None:
         super().__init__(main)
-        self.body.addWidget(heading("Staff Logons"))
+        title = heading("Staff Logons")
+        self.body.addWidget(title)
         self.body.addWidget(
             note(
                 "Add a logon for each DOR staff member. They choose their own password with "
@@ -101,6 +102,7 @@ class StaffLogonsPage(Page):
         self.model = StaffModel()
         self.view = QTableView()
         self.view.setAccessibleName("Staff logons")
+        title.setBuddy(self.view)
         self.view.setModel(self.model)
         setup_table(self.view, stretch_column=StaffModel.Column.EMAIL)
         self.view.setMinimumHeight(240)

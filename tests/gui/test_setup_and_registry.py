@@ -53,6 +53,7 @@ from mtc_desktop.store.models import (
     AccessRequest,
     AuditEvent,
     Logon,
+    Message,
     TaxAccount,
     Taxpayer,
 )
@@ -546,6 +547,31 @@ def test_a_new_office_from_an_empty_database_in_the_windows(
         )
     )
     assert [(g.account.account_type, g.level) for g in grants] == [("withholding", "view_only")]
+
+    # DOR closes that account: the preparer's access ends, and both sides are emailed.
+    switch_logon(qtbot, main, login)
+    main = log_in(qtbot, login, "chief", PASSWORD)
+    home = main.current_page
+    qtbot.keyClicks(home.registry_edit, "quincy")
+    click(qtbot, home, "Find Taxpayer")
+    click(qtbot, main.current_page, "Open Taxpayer")
+    page = main.current_page
+    assert isinstance(page, RegistryTaxpayerPage)
+    assert "Has a logon." in page.details.text()
+    select_row(page.view, "Withholding")
+    sure = ModalAnswer("Close Account").arm()
+    click(qtbot, page, "Close Account")
+    assert sure.answered
+    assert sure.informative.startswith(
+        "1 third party with access to it loses that access, and both sides are emailed."
+    )
+    assert "1 third party lost access; both sides were emailed." in page.result.text()
+    assert AccessGrant.get_by_id(grants[0].id).status == "cancelled"
+    quincy = Logon.get(Logon.username == "quincytools")
+    for who in (patprep, quincy):
+        emails = Message.select().where((Message.recipient == who.id) & (Message.kind == "email"))
+        subjects = [m.subject for m in emails]
+        assert any("canceled" in subject for subject in subjects), subjects
     switch_logon(qtbot, main, login)
 
 
