@@ -108,8 +108,10 @@ def offer_backup_before_upgrade(parent: QWidget, target: str | None) -> bool:
         box.setInformativeText("Back it up first? The copy is kept beside the database.")
     else:
         box.setInformativeText(
-            "Back it up first? The copy (made with pg_dump) is kept in your MTC Desktop data "
-            "folder; mtc-desktop db restore FILE puts it back."
+            dialogs.unbroken_names(
+                "Back it up first? The copy (made with pg_dump) is kept in your MTC Desktop "
+                "data folder; mtc-desktop db restore FILE puts it back."
+            )
         )
     backup_button = box.addButton("Back Up and Upgrade", QMessageBox.ButtonRole.AcceptRole)
     upgrade_button = box.addButton("Upgrade Without Backup", QMessageBox.ButtonRole.DestructiveRole)
@@ -144,6 +146,118 @@ def _open_database(target: str | None) -> None:
     from mtc_desktop.store import database
 
     database.open_database(target)
+
+
+DATABASE_FILTERS = ["MTC Desktop databases (*.db *.sqlite *.sqlite3)", "All files (*)"]
+
+
+def choose_database_file(parent: QWidget | None, *, new: bool) -> Path | None:
+    """Ask for a SQLite file with a file chooser: an existing database to open, or (with
+    ``new``) the name of a database to create. None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from mtc_desktop.store import database
+
+    dialog = QFileDialog(parent, "Create a New Database" if new else "Open Another Database")
+    dialog.setObjectName("databaseChooser")
+    dialog.setNameFilters(DATABASE_FILTERS)
+    folder = database.default_path().parent
+    dialog.setDirectory(str(folder if folder.is_dir() else Path.home()))
+    if new:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setDefaultSuffix("db")
+        # A file that exists is refused afterwards, never replaced: it may be a database.
+        dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)
+        dialog.selectFile("mtc-desktop.db")
+    else:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    try:
+        if not dialog.exec():
+            return None
+        chosen = dialog.selectedFiles()
+        return Path(chosen[0]) if chosen else None
+    finally:
+        dialog.deleteLater()
+
+
+def ask_for_another_database(parent: QWidget | None, problem: MtcError) -> str | None:
+    """The database cannot be opened: say which and why, and offer to open another one,
+    to create a new one, or to quit. Returns the SQLite file to try next (a new one is made
+    when it is opened), or None to quit."""
+    # Store errors carry their reason without advice for the command line (--database).
+    reason = str(getattr(problem, "reason", "") or problem.message)
+    while True:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The Database Cannot Be Opened",
+            dialogs.unbroken_names(reason),
+            QMessageBox.StandardButton.NoButton,
+            parent,
+        )
+        box.setObjectName("cannotOpenDatabaseBox")
+        box.setInformativeText("Open another database, create a new one, or quit.")
+        open_button = box.addButton("Open Another Database…", QMessageBox.ButtonRole.ActionRole)
+        new_button = box.addButton("Create a New Database…", QMessageBox.ButtonRole.ActionRole)
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(open_button)
+        box.setEscapeButton(quit_button)
+        try:
+            box.exec()
+            clicked = box.clickedButton()
+        finally:
+            box.deleteLater()
+        if clicked is open_button:
+            chosen = choose_database_file(parent, new=False)
+            if chosen is not None:
+                return str(chosen)
+        elif clicked is new_button:
+            chosen = choose_database_file(parent, new=True)
+            if chosen is None:
+                continue
+            if chosen.exists() and chosen.stat().st_size > 0:
+                reason = (
+                    f"{chosen} exists already, so it cannot be a new database. To use it, "
+                    "choose Open Another Database…"
+                )
+                continue
+            return str(chosen)
+        else:
+            return None
+
+
+class StartEnded(Exception):
+    """The user quit before a database was opened; ``status`` is the exit status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def open_first_database(window: QWidget, target: str | None) -> str | None:
+    """Open the database the program was started on, over the login window just shown:
+    an older one is upgraded (a backup offered first); one that cannot be opened is said
+    in one dialog, which offers another database, a new one, or quitting. Returns the
+    database opened, which serves the rest of the session. Raises :class:`StartEnded`
+    when the user quits: status 0 when they would rather not upgrade, 1 when the
+    database could not be opened."""
+    while True:
+        try:
+            if not offer_backup_before_upgrade(window, target):
+                raise StartEnded(0)
+            _open_database(target)
+        except MtcError as exc:
+            print(f"mtc-desktop: {exc.message}", file=sys.stderr)
+            window.hide()  # no login window on a database that is not there
+            target = ask_for_another_database(window, exc)
+            if target is None:
+                raise StartEnded(1) from None
+            continue
+        if not window.isVisible():
+            window.show()
+            window.activateWindow()
+        return target
 
 
 def _close_database() -> None:
@@ -196,7 +310,19 @@ def _make_demo_database() -> tuple[str, list[DemoLogon], Path]:
 
 def _cannot_start(exc: MtcError, parent: QWidget | None = None) -> int:
     print(f"mtc-desktop: {exc.message}", file=sys.stderr)
-    dialogs.warn(parent, APP_NAME, "MTC Desktop cannot start.", exc.message)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        APP_NAME,
+        "MTC Desktop cannot start.",
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setObjectName("messageBox")
+    box.setInformativeText(dialogs.unbroken_names(exc.message))
+    try:
+        box.exec()
+    finally:
+        box.deleteLater()
     return 1
 
 
@@ -242,13 +368,11 @@ def run(target: str | None = None, demo: bool = False) -> int:
 
     def open_database() -> None:
         try:
-            if not offer_backup_before_upgrade(window, target):
-                window.close()
-                return
-            _open_database(target)
-        except MtcError as exc:
-            status["code"] = _cannot_start(exc, window)
+            open_first_database(window, target)
+        except StartEnded as ended:
+            status["code"] = ended.status
             window.close()
+            app.quit()  # the window may be hidden: closing it does not end the program
             return
         window.check_setup()  # a new database: offer Set Up This Database
         start_sender(app)

@@ -5,6 +5,7 @@ its buttons, as a user would."""
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -14,6 +15,17 @@ from mtc_desktop.domain.errors import InvalidInput, MtcError, StateConflict
 log = logging.getLogger(__name__)
 
 
+# An option (--database) or the command's name (mtc-desktop), whose hyphens word wrap
+# would break at: "--" at the end of a line, "database" on the next.
+_HYPHENATED_NAME = re.compile(r"(?<![\w./-])--?[A-Za-z][\w-]*|\bmtc-desktop\b")
+
+
+def unbroken_names(text: str) -> str:
+    """``text`` for display, with the hyphens of option names and of ``mtc-desktop`` made
+    non-breaking (U+2011), so that word wrap never splits one across two lines."""
+    return _HYPHENATED_NAME.sub(lambda match: match.group().replace("-", "\u2011"), text)
+
+
 def _box(
     parent: QWidget | None,
     icon: QMessageBox.Icon,
@@ -21,9 +33,11 @@ def _box(
     text: str,
     informative: str = "",
 ) -> QMessageBox:
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box = QMessageBox(
+        icon, title, unbroken_names(text), QMessageBox.StandardButton.NoButton, parent
+    )
     if informative:
-        box.setInformativeText(informative)
+        box.setInformativeText(unbroken_names(informative))
     box.setObjectName("messageBox")
     return box
 

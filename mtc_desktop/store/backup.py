@@ -26,15 +26,14 @@ from mtc_desktop.store.database import (
     BUSY_TIMEOUT_SECONDS,
     DatabaseRefused,
     Target,
-    applied_version,
     check_stamp,
-    connect,
     create_database_file,
     default_path,
     no_database,
     read_stamp,
     resolve_target,
     schema_version,
+    stored_version,
     why_not_here,
 )
 
@@ -202,12 +201,7 @@ def backup_database(
 
 
 def _pg_schema(target: Target) -> int:
-    database = connect(target)
-    try:
-        database.connect()
-        return applied_version(database)
-    finally:
-        database.close()
+    return stored_version(target) or 0  # a server that cannot be reached is told in a line
 
 
 def restore_database(

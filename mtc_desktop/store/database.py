@@ -483,8 +483,13 @@ def stored_version(target: Target) -> int | None:
 
 
 def one_line(exc: BaseException) -> str:
-    """A driver's message on one line: libpq's run over several, with tabs."""
-    return " ".join(part.strip() for part in str(exc).splitlines() if part.strip()).rstrip(".")
+    """A driver's message on one line, to end with the caller's full stop: libpq's run over
+    several, with tabs, each a sentence ("Connection refused", "Is the server running...?")."""
+    parts = [part.strip() for part in str(exc).splitlines() if part.strip()]
+    for i, part in enumerate(parts[:-1]):
+        if part[-1] not in ".?!:;," and parts[i + 1][:1].isupper():
+            parts[i] = f"{part}."
+    return " ".join(parts).rstrip(".?")
 
 
 def bind(database: Database) -> None:
