@@ -47,6 +47,9 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def __init__(self, rows: Sequence[T] = ()) -> None:
         super().__init__()
         self._rows: list[T] = list(rows)
+        # Columns whose cells hold a link widget (``widgets.place_links``): the cell draws
+        # no text of its own under the link; screen readers and tooltips still get it.
+        self.link_columns: set[int] = set()
 
     def set_rows(self, rows: Sequence[T]) -> None:
         self.beginResetModel()
@@ -81,6 +84,8 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         obj = self._rows[index.row()]
         if role == OBJECT_ROLE:
             return obj
+        if role == Qt.ItemDataRole.DisplayRole and index.column() in self.link_columns:
+            return None
         if role in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.AccessibleTextRole,

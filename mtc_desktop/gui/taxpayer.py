@@ -46,6 +46,7 @@ from mtc_desktop.gui.widgets import (
     LinkButton,
     heading,
     note,
+    place_links,
     setup_table,
     start_on_first_row,
 )
@@ -107,15 +108,15 @@ class AccessRequestsPage(Page):
     def refresh(self) -> None:
         rows = self.call(requests.pending_for_me, self.actor) or []
         self.model.set_rows(rows)
-        for row, request in enumerate(rows):
+        links = []
+        for request in rows:
             link = LinkButton("Approve/Deny")
             link.setAccessibleDescription(
                 f"Approve or deny request {request.number} from {request.third_party_username}"
             )
             link.clicked.connect(lambda _=False, r=request: self.open_decision(r))
-            self.view.setIndexWidget(
-                self.model.index(row, PendingRequestsModel.Column.ACTION), link
-            )
+            links.append(link)
+        place_links(self.view, PendingRequestsModel.Column.ACTION, links)
         self.hint.setText(
             "Select Approve/Deny for a request. You have final authority on who has access "
             "and what type of access is given."
@@ -298,11 +299,13 @@ class ThirdPartiesPage(Page):
     def refresh(self) -> None:
         rows = self.call(grants.third_parties_with_access, self.actor) or []
         self.model.set_rows(rows)
-        for row, tp in enumerate(rows):
+        links = []
+        for tp in rows:
             link = LinkButton(tp.username)
             link.setAccessibleDescription(f"Username of {tp.name}; open its access")
             link.clicked.connect(lambda _=False, t=tp: self.open_third_party(t.third_party_id))
-            self.view.setIndexWidget(self.model.index(row, ThirdPartiesModel.Column.USERNAME), link)
+            links.append(link)
+        place_links(self.view, ThirdPartiesModel.Column.USERNAME, links)
         self.hint.setText(
             "Select the Username of a third party to see or change its access."
             if rows
@@ -363,7 +366,9 @@ class ThirdPartyPage(Page):
 
         self.access_model = AccessModel()
         self.form.accessTable.setModel(self.access_model)
-        setup_table(self.form.accessTable, stretch_column=AccessModel.Column.ACCOUNT)
+        # The account type is the long text; the ID, the Access Type link and the date are
+        # short, and as wide as they need.
+        setup_table(self.form.accessTable, stretch_column=AccessModel.Column.ACCOUNT_TYPE)
         self.history_model = HistoryModel(describe_history)
         self.form.historyTable.setModel(self.history_model)
         setup_table(self.form.historyTable, stretch_column=HistoryModel.Column.DETAILS)
@@ -389,14 +394,14 @@ class ThirdPartyPage(Page):
             "a new request for your approval."
         )
         self.access_model.set_rows(rows)
-        for row, grant in enumerate(rows):
+        links = []
+        for grant in rows:
             link = LinkButton(grant.level.label)
             link.setAccessibleName(grant.level.label)
             link.setAccessibleDescription(f"Access Type for {grant.account.label}; change it")
             link.clicked.connect(lambda _=False, g=grant: self.open_account_security(g))
-            self.form.accessTable.setIndexWidget(
-                self.access_model.index(row, AccessModel.Column.ACCESS_TYPE), link
-            )
+            links.append(link)
+        place_links(self.form.accessTable, AccessModel.Column.ACCESS_TYPE, links)
         self.form.generalAccessDetail.setText(
             f"All of {self.username or 'this third party'}'s access to your accounts."
             if rows

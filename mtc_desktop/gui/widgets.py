@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFocusEvent, QFont
 from PySide6.QtWidgets import (
@@ -89,6 +91,27 @@ def start_on_first_row(view: QAbstractItemView) -> None:
     first Down arrow goes to the second row. (Qt makes the first row current without
     selecting it: the first Down then selects the second, and the first looks skipped.)"""
     view.installEventFilter(_FirstRowOnFocus(view))
+
+
+def place_links(view: QTableView, column: int, links: Sequence[LinkButton]) -> None:
+    """Put ``links[row]`` in each row's cell of ``column``, the one way to show a link in a
+    table. The cell's own text is not drawn under the link (it looked double-struck), and
+    the link is never narrower than its text: the column makes room for it on every
+    refresh (it shrank to "App" once the cell was measured without it)."""
+    model = view.model()
+    link_columns = getattr(model, "link_columns", None)
+    if link_columns is not None and column not in link_columns and model.rowCount():
+        link_columns.add(column)
+        last = model.rowCount() - 1
+        model.dataChanged.emit(model.index(0, column), model.index(last, column))
+    elif link_columns is not None:
+        link_columns.add(column)
+    for row, link in enumerate(links):
+        link.setMinimumWidth(link.sizeHint().width())
+        view.setIndexWidget(model.index(row, column), link)
+    header = view.horizontalHeader()
+    if links and header.sectionResizeMode(column) is not QHeaderView.ResizeMode.Stretch:
+        view.resizeColumnToContents(column)
 
 
 def setup_table(view: QTableView, *, stretch_column: int | None = None) -> None:

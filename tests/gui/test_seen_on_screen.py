@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QTableView, QWidget
 
 from mtc_desktop.gui.inbox import InboxPage
-from tests.gui.conftest import buttons, click, log_in
+from tests.gui.conftest import buttons, click, log_in, when_modal
 
 
 def _focus_table(qtbot, view: QAbstractItemView) -> None:
@@ -172,4 +172,134 @@ def test_dor_staff_profile_has_no_empty_more_tab(qtbot, login_window) -> None:
     assert "The back office's tools are on Home" in " ".join(
         label.text() for label in page.findChildren(QLabel) if label.isVisible()
     )
+    main.close()
+
+
+# --- links in table cells -----------------------------------------------------------------------
+
+
+def _open_smithcpa_access(qtbot, main: QWidget):
+    from mtc_desktop.gui.taxpayer import ThirdPartyPage
+
+    click(qtbot, main, "Manage My Profile")
+    main.current_page.tabs.setCurrentIndex(1)
+    click(qtbot, main, "Manage Third-party Access")
+    click(qtbot, main.current_page, "smithcpa")
+    page = main.current_page
+    assert isinstance(page, ThirdPartyPage)
+    return page
+
+
+def _links_in(view: QTableView, column: int) -> list[tuple[str, str | None, int, int]]:
+    """Each row's link in ``column``: its text, the cell's own text, its width and the
+    width its text needs."""
+    model = view.model()
+    found = []
+    for row in range(model.rowCount()):
+        index = model.index(row, column)
+        link = view.indexWidget(index)
+        assert link is not None, f"no link in row {row}"
+        found.append((link.text(), model.data(index), link.width(), link.sizeHint().width()))
+    return found
+
+
+def test_a_link_in_a_cell_draws_alone_and_keeps_its_size_after_a_dialog(
+    qtbot, login_window
+) -> None:
+    from mtc_desktop.gui.models import AccessModel
+
+    main = log_in(qtbot, login_window, "harborbakery")
+    page = _open_smithcpa_access(qtbot, main)
+    column = AccessModel.Column.ACCESS_TYPE
+    qtbot.wait(50)  # the table lays its cell widgets out
+    before = _links_in(page.form.accessTable, column)
+    assert [text for text, *_ in before] == ["File", "Full Access"]
+    for _text, cell_text, width, needed in before:
+        assert cell_text is None, "the cell draws no text under its link"
+        assert width >= needed
+    # The Access Type dialog opens and is cancelled: the links come back as they were.
+    when_modal(lambda dialog: dialog.reject())
+    click(qtbot, page, "Full Access")
+    qtbot.wait(50)
+    assert _links_in(page.form.accessTable, column) == before
+    # The cell keeps its text for a screen reader and the tooltip.
+    index = page.access_model.index(0, column)
+    assert page.access_model.data(index, Qt.ItemDataRole.AccessibleTextRole) == "File"
+    main.close()
+
+
+def test_the_approve_deny_link_keeps_its_width_after_its_dialog_closes(qtbot, login_window) -> None:
+    from mtc_desktop.gui.models import PendingRequestsModel
+
+    main = log_in(qtbot, login_window, "harborbakery")
+    click(qtbot, main, "Manage My Profile")
+    main.current_page.tabs.setCurrentIndex(1)
+    click(qtbot, main, "View Access Requests from Third Parties")
+    page = main.current_page
+    column = PendingRequestsModel.Column.ACTION
+    qtbot.wait(50)  # the table lays its cell widgets out
+    before = _links_in(page.view, column)
+    assert [text for text, *_ in before] == ["Approve/Deny"]
+    when_modal(lambda dialog: dialog.reject())
+    click(qtbot, page, "Approve/Deny")
+    qtbot.wait(50)
+    after = _links_in(page.view, column)
+    assert after == before
+    assert after[0][2] >= after[0][3], "the whole label shows, not 'App'"
+    main.close()
+
+
+# --- column widths ------------------------------------------------------------------------------
+
+
+def _elided(view: QTableView) -> list[str]:
+    """The cells whose text is wider than their column (drawn with "…")."""
+    model, header = view.model(), view.horizontalHeader()
+    metrics = view.fontMetrics()
+    margin = 2 * (view.style().pixelMetric(view.style().PixelMetric.PM_FocusFrameHMargin) + 1)
+    cut = []
+    for column in range(model.columnCount()):
+        for row in range(model.rowCount()):
+            text = model.data(model.index(row, column))
+            if text and metrics.horizontalAdvance(str(text)) + margin > header.sectionSize(column):
+                cut.append(f"{view.accessibleName()}: {text!r} in {header.sectionSize(column)}px")
+    return cut
+
+
+def test_no_column_cuts_its_text_at_1280_wide(qtbot, login_window) -> None:
+    from mtc_desktop.gui.clients import ClientPage, ClientsPage, MyAccessPage
+
+    main = log_in(qtbot, login_window, "smithcpa")
+    main.resize(1280, 740)
+    page = main.current_page
+    assert isinstance(page, ClientsPage)
+    page.tabs.setCurrentIndex(page.ALL_TAB)
+    qtbot.wait(20)
+    assert _elided(page.all_view) == []
+    own = next(
+        page.all_model.row_object(r)
+        for r in range(page.all_model.rowCount())
+        if page.all_model.row_object(r).own_business
+    )
+    main.push(ClientPage(main, own.taxpayer_id))
+    qtbot.wait(20)
+    assert _elided(main.current_page.view) == []
+    main.push(MyAccessPage(main))
+    qtbot.wait(20)
+    assert _elided(main.current_page.view) == []
+    click(qtbot, main, "Switch Logon")
+    qtbot.waitUntil(login_window.isVisible)
+
+    main = log_in(qtbot, login_window, "harborbakery")
+    main.resize(1280, 740)
+    page = _open_smithcpa_access(qtbot, main)
+    qtbot.wait(20)
+    table, header = page.form.accessTable, page.form.accessTable.horizontalHeader()
+    assert _elided(table) == []
+    from mtc_desktop.gui.models import AccessModel
+
+    # The long text (the account type) gets the room; the short columns what they need.
+    widths = {c: header.sectionSize(c) for c in AccessModel.Column}
+    assert widths[AccessModel.Column.ACCOUNT_TYPE] == max(widths.values())
+    assert widths[AccessModel.Column.ACCOUNT] < 200
     main.close()
