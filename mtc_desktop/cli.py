@@ -261,6 +261,17 @@ def _read_new_password() -> str:
     return line.rstrip("\r\n")
 
 
+class _RefusePassword(argparse.Action):
+    """``--password VALUE`` is refused without echoing VALUE (argparse would otherwise take
+    it for an abbreviation of --password-stdin and print the password as an extra word)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kw: object) -> None:
+        parser.error(
+            "a password is never given as an argument (it would stay in the shell's history "
+            "and the process list); use --password-stdin"
+        )
+
+
 def _cmd_staff_add(args: argparse.Namespace) -> int:
     from mtc_desktop.services import staff
     from mtc_desktop.store import database
@@ -504,6 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the logon's password from standard input (never give it as an argument)",
     )
+    add.add_argument("--password", nargs="?", action=_RefusePassword, help=argparse.SUPPRESS)
     add.set_defaults(handler=_cmd_staff_add)
     listp = staffsub.add_parser("list", help="list the DOR staff logons")
     _database_option(listp, default=argparse.SUPPRESS)
