@@ -23,7 +23,7 @@ from mtc_desktop.store.database import (
     read_stamp,
     schema_version,
 )
-from mtc_desktop.store.models import ALL_MODELS, Message, db
+from mtc_desktop.store.models import ALL_MODELS, Logon, Message, db
 from tests.store.helpers import file_digest
 from tests.store.test_database import _schema
 
@@ -124,3 +124,25 @@ def test_db_upgrade_command_upgrades_schema_1(
     assert read_stamp(schema_1).user_version == schema_version()
     assert "claim_token" in columns(schema_1, "message")
     assert check_database(str(schema_1)).ok
+
+
+def test_upgrading_makes_the_staff_made_before_administrators(schema_1: Path) -> None:
+    """Staff logons were made on the command line before administrators existed: each
+    becomes one, so an upgraded office keeps someone who can manage its staff."""
+    conn = sqlite3.connect(schema_1)
+    with conn:
+        for name, role in (("clerk", "dor_staff"), ("firm", "third_party")):
+            conn.execute(
+                "INSERT INTO logon (username, username_key, email, email_key, password_hash, "
+                "role, display_name, client_view, created_at) "
+                "VALUES (?, ?, ?, ?, 'x', ?, ?, 0, '2026-03-01 09:00:00')",
+                (name, name, f"{name}@mail.example", f"{name}@mail.example", role, name),
+            )
+    conn.close()
+    open_database(schema_1)
+    rows = {
+        logon.username: (logon.administrator, logon.disabled_at, logon.code_hash)
+        for logon in Logon.select()
+    }
+    assert rows == {"clerk": (True, None, None), "firm": (False, None, None)}
+    assert [c for c in columns(schema_1, "tax_account") if c == "closed_at"] == ["closed_at"]
