@@ -161,7 +161,7 @@ def choose_database_file(parent: QWidget | None, *, new: bool) -> Path | None:
     dialog = QFileDialog(parent, "Create a New Database" if new else "Open Another Database")
     dialog.setObjectName("databaseChooser")
     dialog.setNameFilters(DATABASE_FILTERS)
-    folder = database.default_path().parent
+    folder = database.default_path().parent  # where the program's own database lives
     dialog.setDirectory(str(folder if folder.is_dir() else Path.home()))
     if new:
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
@@ -186,6 +186,8 @@ def ask_for_another_database(parent: QWidget | None, problem: MtcError) -> str |
     """The database cannot be opened: say which and why, and offer to open another one,
     to create a new one, or to quit. Returns the SQLite file to try next (a new one is made
     when it is opened), or None to quit."""
+    from mtc_desktop.store import database
+
     # Store errors carry their reason without advice for the command line (--database).
     reason = str(getattr(problem, "reason", "") or problem.message)
     while True:
@@ -216,11 +218,10 @@ def ask_for_another_database(parent: QWidget | None, problem: MtcError) -> str |
             chosen = choose_database_file(parent, new=True)
             if chosen is None:
                 continue
-            if chosen.exists() and chosen.stat().st_size > 0:
-                reason = (
-                    f"{chosen} exists already, so it cannot be a new database. To use it, "
-                    "choose Open Another Database…"
-                )
+            try:
+                database.check_new_database_path(chosen)
+            except MtcError as exc:
+                reason = f"{exc.message} To use it, choose Open Another Database…"
                 continue
             return str(chosen)
         else:

@@ -465,6 +465,13 @@ def is_unused(target: Target) -> bool:
         database.close()
 
 
+def check_new_database_path(path: Path) -> None:
+    """A new database is made only where no file is yet (an empty one counts as none):
+    a file there may be somebody's database, and is never made over."""
+    if path.exists() and (path.is_dir() or path.stat().st_size > 0):
+        raise DatabaseRefused(f"{path} exists already, so it cannot be a new database.")
+
+
 def stored_version(target: Target) -> int | None:
     """The schema version the database has now (0: no schema yet), None when there is no
     database file. Changes nothing."""

@@ -72,7 +72,7 @@ def bad(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
 
 
 @pytest.fixture
-def login_window(qtbot) -> Iterator[LoginWindow]:
+def start_window(qtbot) -> Iterator[LoginWindow]:
     """The login window as the program shows it, before its database is opened."""
     window = Session().login_window
     qtbot.addWidget(window)
@@ -142,15 +142,15 @@ class Answers:
 
 def test_a_bad_database_is_told_in_one_dialog_and_a_new_one_leads_to_the_login(
     qtbot,
-    login_window: LoginWindow,
+    start_window: LoginWindow,
     bad: tuple[str, str],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     given, says = bad
     new = tmp_path / "office.db"
-    with Answers(login_window, "Create a New Database…", new) as seen:
-        assert open_first_database(login_window, given) == str(new)
+    with Answers(start_window, "Create a New Database…", new) as seen:
+        assert open_first_database(start_window, given) == str(new)
     assert seen.titles == ["The Database Cannot Be Opened"]
     assert says in seen.texts[0]
     assert "\n" not in seen.texts[0]
@@ -165,25 +165,25 @@ def test_a_bad_database_is_told_in_one_dialog_and_a_new_one_leads_to_the_login(
     assert "Traceback" not in err
     # The new database is made and opened, and the login window works on it.
     assert store_db.read_stamp(new).user_version == store_db.schema_version()
-    assert login_window.isVisible()
+    assert start_window.isVisible()
     with transaction():
         logons.create_staff_logon("clerk", PASSWORD, "clerk@dor.example", "Test Clerk")
-    window = log_in(qtbot, login_window, "clerk", PASSWORD)
+    window = log_in(qtbot, start_window, "clerk", PASSWORD)
     assert window.isVisible()
     window.close()
 
 
 def test_another_bad_choice_brings_the_dialog_back_with_its_own_reason(
-    qtbot, login_window: LoginWindow, tmp_path: Path
+    qtbot, start_window: LoginWindow, tmp_path: Path
 ) -> None:
     text_file = _text_file(tmp_path / "notes.txt")
     damaged = Path(_damaged(tmp_path / "old.db"))
     before = file_digest(damaged)
     with (
-        Answers(login_window, "Open Another Database…", damaged, "Quit") as seen,
+        Answers(start_window, "Open Another Database…", damaged, "Quit") as seen,
         pytest.raises(StartEnded) as ended,
     ):
-        open_first_database(login_window, text_file)
+        open_first_database(start_window, text_file)
     assert ended.value.status == 1
     assert seen.texts == [
         f"{text_file} is not an MTC Desktop database (it is not a SQLite file).",
@@ -195,12 +195,12 @@ def test_another_bad_choice_brings_the_dialog_back_with_its_own_reason(
 
 
 def test_a_new_database_is_never_made_over_an_existing_file(
-    qtbot, login_window: LoginWindow, tmp_path: Path
+    qtbot, start_window: LoginWindow, tmp_path: Path
 ) -> None:
     text_file = _text_file(tmp_path / "notes.txt")
     steps = ["Create a New Database…", Path(text_file), "Create a New Database…", None, "Quit"]
-    with Answers(login_window, *steps) as seen, pytest.raises(StartEnded):
-        open_first_database(login_window, text_file)
+    with Answers(start_window, *steps) as seen, pytest.raises(StartEnded):
+        open_first_database(start_window, text_file)
     exists = (
         f"{text_file} exists already, so it cannot be a new database. To use it, choose "
         "Open Another Database…"

@@ -165,3 +165,17 @@ def test_an_existing_database_in_a_read_only_folder_is_explained(tmp_path: Path)
         f"Cannot open {path}: the folder {folder} is read-only, and SQLite keeps its journal "
         "beside the database; copy the file to a folder you can write to."
     )
+
+
+def test_a_new_database_is_never_made_over_a_file(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n")
+    with pytest.raises(store_db.DatabaseRefused, match="exists already"):
+        store_db.check_new_database_path(notes)
+    with pytest.raises(store_db.DatabaseRefused, match="exists already"):
+        store_db.check_new_database_path(tmp_path)
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    store_db.check_new_database_path(empty)  # an empty file is no database yet
+    store_db.check_new_database_path(tmp_path / "new.db")
+    assert notes.read_text() == "not a database\n"
