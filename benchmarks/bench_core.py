@@ -229,8 +229,8 @@ def _decide_with_sqlite(path: Path, runs: int) -> tuple[list[float], dict[str, i
     for name, role in (("owner", "taxpayer"), ("firm", "third_party")):
         cur = conn.execute(
             "INSERT INTO logon (username, username_key, email, email_key, password_hash, role, "
-            "taxpayer_id, display_name, client_view, created_at) "
-            "VALUES (?, ?, ?, ?, 'x', ?, ?, ?, 0, ?)",
+            "taxpayer_id, display_name, client_view, created_at, administrator) "
+            "VALUES (?, ?, ?, ?, 'x', ?, ?, ?, 0, ?, 0)",
             (
                 name,
                 name,

@@ -18,6 +18,7 @@ RUNS = {
     "bench_forms": (["--repeat", "2", "--batch", "4"], ["bare one-page canvas", "x bare"]),
     "bench_clients": (["--clients", "300", "--runs", "1"], ["open the All tab", "ratio"]),
     "bench_startup": (["--runs", "1"], ["bare PySide6 window", "ratio"]),
+    "bench_registry": (["--rows", "60"], ["tax accounts added", "ratio"]),
 }
 
 
