@@ -982,14 +982,37 @@ class _Layout:
 # --- the renderer -------------------------------------------------------------------------
 
 
+def pack_objects(pdf: bytes) -> bytes:
+    """``pdf`` rewritten by qpdf (through pikepdf) with its objects in compressed object
+    streams (PDF 1.5). ReportLab writes PDF 1.4, every object in the open: a form's widget
+    dictionaries are 75 KB of a 40-account form's 163 KB; packed, that form is about 60 KB.
+    The objects, fields and appearances are the same; the file ID is derived from the
+    content, so the same form gives the same bytes."""
+    import pikepdf  # 50 ms or more to import: only once a form is written
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        document.save(
+            out,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            deterministic_id=True,
+        )
+    return out.getvalue()
+
+
 def render_authorization(
-    form: AuthorizationForm, *, canvas_class: type[AuthorizationCanvas] = AuthorizationCanvas
+    form: AuthorizationForm,
+    *,
+    canvas_class: type[AuthorizationCanvas] = AuthorizationCanvas,
+    packed: bool = True,
 ) -> bytes:
     """The Client Authorization for ``form``, as the bytes of a PDF.
 
     Raises :class:`UnprintableText` when a name holds characters that no shipped font
     prints (nothing is rendered then). ``canvas_class`` lets a test or a tool watch what
-    is drawn: a subclass of :class:`AuthorizationCanvas` that records.
+    is drawn: a subclass of :class:`AuthorizationCanvas` that records. The PDF is
+    ReportLab's, its objects packed by :func:`pack_objects`; ``packed=False`` gives
+    ReportLab's PDF as written (to compare with).
     """
     problems = check_printable(form)
     if problems:
@@ -1023,4 +1046,4 @@ def render_authorization(
             block.draw(pen, top)
         canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return pack_objects(buffer.getvalue()) if packed else buffer.getvalue()

@@ -4,6 +4,7 @@ making the broken files DOR staff are sent instead."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 
@@ -114,3 +115,15 @@ def damaged(pdf: bytes) -> bytes:
     """Whole, with its start and end, but the objects in its middle overwritten."""
     start, end = len(pdf) // 10, len(pdf) * 9 // 10
     return pdf[:start] + b"\x00" * (end - start) + pdf[end:]
+
+
+def damaged_object_streams(pdf: bytes) -> bytes:
+    """Whole, but the data of each compressed object stream (PDF 1.5), where a printed form
+    keeps its field dictionaries, overwritten."""
+    out = bytearray(pdf)
+    for found in re.finditer(rb"/Type\s*/ObjStm[^>]*>>\s*stream\r?\n", pdf):
+        start = found.end()
+        end = pdf.index(b"endstream", start)
+        out[start:end] = bytes(end - start)
+    assert out != pdf, "the PDF has no object streams"
+    return bytes(out)

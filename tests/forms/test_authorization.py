@@ -42,6 +42,21 @@ def _fields(pdf: bytes) -> dict[str, dict]:
     return dict(PdfReader(io.BytesIO(pdf)).get_fields() or {})
 
 
+def _uncompressed(pdf: bytes) -> bytes:
+    """``pdf`` with every stream decoded and no object streams: all of it in the open."""
+    import pikepdf
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        document.save(
+            out,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable,
+            compress_streams=False,
+            stream_decode_level=pikepdf.StreamDecodeLevel.all,
+        )
+    return out.getvalue()
+
+
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
@@ -89,9 +104,11 @@ def test_no_unmasked_id_anywhere(make_request: MakeRequest) -> None:
     own = Taxpayer.get_by_id(Logon.get_by_id(made.third_party.logon_id).taxpayer_id).id_number
     reader = PdfReader(io.BytesIO(pdf))
     everything = " ".join(page_texts(pdf)) + str(reader.metadata) + str(_fields(pdf))
+    opened = _uncompressed(pdf)
     for secret in (digits, formatted, own, own[:2] + "-" + own[2:]):
         assert secret not in everything
         assert secret.encode() not in pdf
+        assert secret.encode() not in opened
     assert digits[-4:] in everything  # only the last four are printed
 
 

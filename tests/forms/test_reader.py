@@ -166,8 +166,14 @@ def test_a_truncated_pdf(blank: bytes) -> None:
 
 @pytest.mark.parametrize(
     "make",
-    [filling.damaged, lambda pdf: b"%PDF-1.7\n" + bytes(range(256)) * 20 + b"\n%%EOF\n"],
-    ids=["overwritten", "garbage"],
+    [
+        # Saved whole by a viewer (every object in the open), the middle ones overwritten.
+        lambda pdf: filling.damaged(filling.fill(pdf, {})),
+        # As printed: the compressed object streams that hold its fields overwritten.
+        filling.damaged_object_streams,
+        lambda pdf: b"%PDF-1.7\n" + bytes(range(256)) * 20 + b"\n%%EOF\n",
+    ],
+    ids=["overwritten", "object streams overwritten", "garbage"],
 )
 def test_a_damaged_pdf(blank: bytes, make: object) -> None:
     refused = _refused(make(blank))  # type: ignore[operator]
@@ -185,9 +191,9 @@ def test_an_encrypted_pdf(blank: bytes, password: str) -> None:
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(blank: bytes, tmp_path: Path) -> None:
-    refused = _refused(blank, max_bytes=40 * 1024)
+    refused = _refused(blank, max_bytes=20 * 1024)
     assert refused.reason is Refusal.TOO_LARGE
-    assert f"This file is {len(blank) / 1024:.0f} KB; files over 40 KB are not read" in (
+    assert f"This file is {len(blank) / 1024:.0f} KB; files over 20 KB are not read" in (
         refused.message
     )
 
