@@ -13,11 +13,12 @@ from mtc_desktop.store.models import BaseModel, db
 def insert_rows(model: type[BaseModel], rows: list[dict[str, Any]]) -> None:
     """What ``model.insert_many(rows).execute()`` does, on SQLite as one prepared INSERT run
     for each row. peewee builds a many-row INSERT value by value, which took three quarters
-    of the time of 100,000 clients; the rows name every column they fill, as here. A
-    server database keeps the many-row INSERT: one round trip per row would cost more."""
+    of the time of 100,000 clients; the rows name every column they fill, as here. On
+    PostgreSQL psycopg's ``executemany`` sends the rows in one pipeline, not one round
+    trip each (100,000 registry rows: 25 s instead of 100 with ``insert_many``)."""
     if not rows:
         return
-    if not isinstance(db.obj, SqliteDatabase):
+    if not isinstance(db.obj, (SqliteDatabase, PostgresqlDatabase)):
         model.insert_many(rows).execute()
         return
     fields = [model._meta.fields[name] for name in rows[0]]
@@ -46,3 +47,13 @@ def resync_sequences(*models: type[BaseModel]) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
         )
+
+
+def refresh_statistics(*models: type[BaseModel]) -> None:
+    """After many rows at once, PostgreSQL's planner needs fresh statistics: without them
+    it plans the next lookups (an import again, say) for the tables as they were, and
+    scans where an index would do (a registry import of 100,000 rows again: 90 s instead
+    of 10). SQLite has none to refresh."""
+    if not isinstance(db.obj, PostgresqlDatabase):
+        return
+    db.execute_sql("ANALYZE " + ", ".join(f'"{m._meta.table_name}"' for m in models))

@@ -50,7 +50,12 @@ from mtc_desktop.services.base import (
     transaction,
     writing,
 )
-from mtc_desktop.services.bulk import insert_rows, next_id, resync_sequences
+from mtc_desktop.services.bulk import (
+    insert_rows,
+    next_id,
+    refresh_statistics,
+    resync_sequences,
+)
 from mtc_desktop.services.taxpayers import (
     _ACCOUNT_PREFIX,
     account_number,
@@ -724,22 +729,23 @@ class _Plan:
 
 
 def _known_taxpayers(rows: list[_Row]) -> dict[tuple[str, str], _Known]:
-    numbers = sorted({r.digits for r in rows})
-    wanted = {(r.id_type.value, r.digits) for r in rows}
+    """The registry's taxpayers among the rows' IDs, looked up by ID type and number (the
+    unique index's columns, in its order)."""
     known: dict[tuple[str, str], _Known] = {}
-    for chunk in _chunks(numbers, _LOOKUP_CHUNK):
-        query = Taxpayer.select(
-            Taxpayer.id,
-            Taxpayer.id_type,
-            Taxpayer.id_number,
-            Taxpayer.legal_name,
-            Taxpayer.name_key,
-            Taxpayer.kind,
-            Taxpayer.address,
-        ).where(Taxpayer.id_number.in_(chunk))
-        t: tuple[Any, ...]
-        for t in query.tuples():  # type: ignore[assignment]
-            if (t[1], t[2]) in wanted:
+    for id_type in IdType:
+        numbers = sorted({r.digits for r in rows if r.id_type is id_type})
+        for chunk in _chunks(numbers, _LOOKUP_CHUNK):
+            query = Taxpayer.select(
+                Taxpayer.id,
+                Taxpayer.id_type,
+                Taxpayer.id_number,
+                Taxpayer.legal_name,
+                Taxpayer.name_key,
+                Taxpayer.kind,
+                Taxpayer.address,
+            ).where((Taxpayer.id_type == id_type.value) & Taxpayer.id_number.in_(chunk))
+            t: tuple[Any, ...]
+            for t in query.tuples():  # type: ignore[assignment]
                 known[(t[1], t[2])] = _Known(t[0], t[3], t[4], t[5], t[6])
     return known
 
@@ -1070,6 +1076,8 @@ def _write(
             (Taxpayer.id == taxpayer_id) & (Taxpayer.address == "")
         ).execute()
     resync_sequences(Taxpayer, TaxAccount, AuditEvent)
+    if len(plan.new_accounts) >= 1000:
+        refresh_statistics(Taxpayer, TaxAccount)
     audit.record(
         actor,
         "registry_imported",
