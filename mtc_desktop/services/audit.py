@@ -54,6 +54,14 @@ ACTION_LABELS = {
     "tax_account_added": "Tax account added",
     "tax_account_closed": "Tax account closed",
     "registry_imported": "Registry imported",
+    "poa_form_prepared": "Form M-2848 prepared",
+    "poa_recorded": "Power of Attorney recorded by DOR",
+    "poa_superseded": "Power of Attorney superseded",
+    "poa_revoked": "Power of Attorney revoked",
+    "poa_withdrawn": "Power of Attorney withdrawn",
+    "information_requested": "Information requested under a POA",
+    "information_fulfilled": "Information request fulfilled",
+    "information_refused": "Information request refused",
 }
 
 

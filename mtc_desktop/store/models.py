@@ -268,6 +268,101 @@ class Counter(BaseModel):
     value = IntegerField(default=0)
 
 
+# --- Power of Attorney (Form M-2848): services/poa.py ------------------------------------
+
+
+class PowerOfAttorney(BaseModel):
+    """A POA recorded by DOR from a signed Form M-2848. The representative is a third
+    party's logon, or a person known by name, address and ID who has no logon (then
+    ``representative`` is null). Tax types are in :class:`PoaTaxType`; ``acts`` holds the
+    authorised acts' values, comma-separated (domain/poa.py ``PoaAct``)."""
+
+    id = AutoField()
+    taxpayer_id: int
+    representative_id: int | None
+    recorded_by_id: int
+    ended_by_id: int | None
+    superseded_by_id: int | None
+    tax_types: Any  # back-reference from PoaTaxType
+    number = CharField(max_length=32, unique=True)
+    taxpayer = ForeignKeyField(Taxpayer, backref="+", on_delete="RESTRICT")
+    representative = ForeignKeyField(Logon, null=True, backref="+", on_delete="RESTRICT")
+    rep_name = CharField(max_length=200)
+    rep_address = TextField(default="")
+    rep_id_type = CharField(max_length=4)
+    rep_id_number = CharField(max_length=9)
+    first_year = IntegerField()
+    last_year = IntegerField()
+    acts = CharField(max_length=200)
+    signed_on = DateField()
+    expires_on = DateField(null=True)
+    status = CharField(max_length=16, default="active")
+    form_number = CharField(max_length=32, null=True)
+    recorded_by = ForeignKeyField(Logon, backref="+", on_delete="RESTRICT")
+    recorded_at = DateTimeField(default=utcnow)
+    ended_at = DateTimeField(null=True)
+    ended_by = ForeignKeyField(Logon, null=True, backref="+", on_delete="RESTRICT")
+    superseded_by = ForeignKeyField("self", null=True, backref="+", on_delete="RESTRICT")
+
+
+PowerOfAttorney.add_index(PowerOfAttorney.taxpayer, PowerOfAttorney.status)
+PowerOfAttorney.add_index(PowerOfAttorney.representative, PowerOfAttorney.status)
+
+
+class PoaTaxType(BaseModel):
+    id = AutoField()
+    poa_id: int
+    poa = ForeignKeyField(PowerOfAttorney, backref="tax_types", on_delete="CASCADE")
+    account_type = CharField(max_length=32)
+
+    class Meta:
+        indexes = ((("poa", "account_type"), True),)
+
+
+class PoaForm(BaseModel):
+    """A Form M-2848 a representative prepared in the program for a taxpayer to sign: its
+    number and code let DOR find it again when the signed form comes back."""
+
+    id = AutoField()
+    taxpayer_id: int
+    representative_id: int
+    poa_id: int | None
+    number = CharField(max_length=32, unique=True)
+    code = CharField(max_length=16)
+    taxpayer = ForeignKeyField(Taxpayer, backref="+", on_delete="RESTRICT")
+    representative = ForeignKeyField(Logon, backref="+", on_delete="RESTRICT")
+    prepared_at = DateTimeField(default=utcnow)
+    # The POA recorded from it: a form is recorded once.
+    poa = ForeignKeyField(PowerOfAttorney, null=True, backref="+", on_delete="RESTRICT")
+
+
+class InformationRequest(BaseModel):
+    """A representative's request to DOR for copies of returns or other documentation of
+    one taxpayer, tax type and tax year, allowed only under an active POA covering them."""
+
+    id = AutoField()
+    representative_id: int
+    taxpayer_id: int
+    poa_id: int
+    decided_by_id: int | None
+    number = CharField(max_length=32, unique=True)
+    representative = ForeignKeyField(Logon, backref="+", on_delete="RESTRICT")
+    taxpayer = ForeignKeyField(Taxpayer, backref="+", on_delete="RESTRICT")
+    poa = ForeignKeyField(PowerOfAttorney, backref="+", on_delete="RESTRICT")
+    account_type = CharField(max_length=32)
+    tax_year = IntegerField()
+    kind = CharField(max_length=24)
+    details = TextField(default="")
+    status = CharField(max_length=16, default="pending")
+    created_at = DateTimeField(default=utcnow)
+    decided_at = DateTimeField(null=True)
+    decided_by = ForeignKeyField(Logon, null=True, backref="+", on_delete="RESTRICT")
+    staff_note = TextField(default="")
+
+
+InformationRequest.add_index(InformationRequest.status, InformationRequest.created_at)
+InformationRequest.add_index(InformationRequest.representative, InformationRequest.taxpayer)
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Taxpayer,
     Logon,
@@ -283,4 +378,8 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Setting,
     Counter,
     LoginFailure,
+    PowerOfAttorney,
+    PoaTaxType,
+    PoaForm,
+    InformationRequest,
 )
