@@ -2,5 +2,7 @@
 with its audit event and the messages it causes, and returns plain frozen data.
 
 Modules by area: ``logons``, ``accounts``, ``requests``, ``grants``, ``clients``,
-``notifications``, ``correspondence``, ``audit``, ``settings``; ``demo`` builds demo data.
+``notifications``, ``correspondence``, ``audit``, ``settings``, ``staff`` (DOR staff
+logons, setting up a new database), ``registry`` (the taxpayers and tax accounts DOR knows,
+one at a time or from a CSV file); ``demo`` builds demo data through them.
 """

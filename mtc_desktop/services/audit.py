@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "staff_code_issued": "One-time code issued",
     "staff_code_redeemed": "Password chosen with a one-time code",
     "taxpayer_registered": "Taxpayer registered",
+    "taxpayer_address_changed": "Mailing address changed",
     "tax_account_added": "Tax account added",
     "tax_account_closed": "Tax account closed",
     "registry_imported": "Registry imported",

@@ -43,7 +43,8 @@ def mail_correspondence(
         if not taxpayer.address.strip():
             raise InvalidInput(
                 f"DOR has no mailing address for {taxpayer.legal_name}, so nothing can be "
-                "mailed; add the address to the taxpayer's registry record first.",
+                "mailed; add it to the taxpayer's registry record first (or import a registry "
+                "row with it).",
                 "account_number",
             )
         row = Correspondence.create(

@@ -401,6 +401,20 @@ def _grant_owner_firm(taxpayer: Taxpayer, account: TaxAccount) -> None:
 
 
 @writing
+def change_address(actor: Actor, taxpayer_id: int, address: str) -> RegistryTaxpayer:
+    """Set a registered taxpayer's mailing address (DOR staff only): the one the Client
+    Authorization prints and DOR's letters go to."""
+    require_role(actor, Role.DOR_STAFF)
+    taxpayer = _taxpayer_of(taxpayer_id)
+    text = _clean_address(address, required=True)
+    if text == taxpayer.address:
+        raise StateConflict("This is the mailing address the registry has already.")
+    Taxpayer.update(address=text).where(Taxpayer.id == taxpayer.id).execute()
+    audit.record(actor, "taxpayer_address_changed", taxpayer=taxpayer.id)
+    return _registry_views([Taxpayer.get_by_id(taxpayer.id)])[0]
+
+
+@writing
 def close_tax_account(actor: Actor, account_id: int) -> int:
     """Close an account: it keeps its history, is no longer offered in new requests, and
     every active grant on it ends, with the emails the FAQ's cancellation sends to both

@@ -202,6 +202,36 @@ def test_a_pending_request_cannot_give_rights_on_a_closed_account(
     assert decided.status.value == "approved"
 
 
+def test_mail_correspondence_goes_to_the_mailing_address(clerk: Actor, world: World) -> None:
+    import datetime as dt
+
+    from mtc_desktop.domain.model import CorrespondenceKind
+    from mtc_desktop.services import correspondence
+
+    firm = world.third_party("firm", name="Smith CPA")
+    identity = Taxpayer.get_by_id(firm.taxpayer_id)
+    account = registry.add_tax_account(clerk, identity.id, AccountType.WITHHOLDING)
+    before = snapshot()
+    with pytest.raises(InvalidInput, match="DOR has no mailing address for Smith CPA"):
+        correspondence.mail_correspondence(
+            clerk, account.account_number, CorrespondenceKind.LETTER, "Notice", dt.date(2026, 3, 2)
+        )
+    assert snapshot() == before
+    since = last_audit_id()
+    shown = registry.change_address(clerk, identity.id, " 1 Federal Street \r\nBoston, MA ")
+    assert shown.address == "1 Federal Street\nBoston, MA"
+    assert audit_actions(since) == ["taxpayer_address_changed"]
+    with pytest.raises(StateConflict, match="already"):
+        registry.change_address(clerk, identity.id, "1 Federal Street\nBoston, MA")
+    result = correspondence.mail_correspondence(
+        clerk, account.account_number, CorrespondenceKind.LETTER, "Notice", dt.date(2026, 3, 2)
+    )
+    assert result.mailed_to == "1 Federal Street\nBoston, MA"
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).get()
+    assert event.action == "correspondence_mailed"
+    assert "1 Federal Street" in event.details
+
+
 # --- permissions ----------------------------------------------------------------------
 
 
@@ -218,13 +248,14 @@ def test_only_dor_staff_use_the_registry(world: World, tmp_path: Path) -> None:
         lambda a: registry.registry_taxpayer(a, taxpayer.id),
         lambda a: registry.add_tax_account(a, taxpayer.id, AccountType.MEALS),
         lambda a: registry.close_tax_account(a, account.id),
+        lambda a: registry.change_address(a, taxpayer.id, "2 Main St"),
         lambda a: registry.import_registry(a, csv_bytes(*GOOD)),
         lambda a: registry.export_registry(a, tmp_path / "out.csv"),
     ]
     before = snapshot()
     for actor in (owner, firm):
         for call in calls:
-            with pytest.raises(NotAllowed, match="(?i)only a DOR staff logon can do this"):
+            with pytest.raises(NotAllowed, match=r"(?i)only a DOR staff logon can do this"):
                 call(actor)
     assert snapshot() == before
     assert not (tmp_path / "out.csv").exists()

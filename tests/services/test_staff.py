@@ -206,8 +206,8 @@ def test_only_administrators_manage_staff(world: World) -> None:
     before = snapshot()
     for actor, refusal in (
         (clerk, "Only a DOR administrator can manage staff logons."),
-        (owner, "(?i)only a DOR staff logon"),
-        (firm, "(?i)only a DOR staff logon"),
+        (owner, r"(?i)only a DOR staff logon"),
+        (firm, r"(?i)only a DOR staff logon"),
     ):
         for call in calls:
             with pytest.raises(NotAllowed, match=refusal):
