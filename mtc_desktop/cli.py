@@ -277,6 +277,8 @@ def _cmd_staff_add(args: argparse.Namespace) -> int:
     from mtc_desktop.store import database
 
     password = _read_new_password() if args.password_stdin else None
+    # Checked before a new database file is made for it.
+    staff.check_new_staff(args.username, args.name, args.email, password)
     _open_for_command(args, create=True)
     try:
         if password is not None:

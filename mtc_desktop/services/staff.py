@@ -134,17 +134,26 @@ def _serialize_staff_changes() -> None:
     next_number("staff-change")
 
 
-def _create(
-    username: str,
-    display_name: str,
-    email: str,
-    *,
-    password: str | None,
-    administrator: bool,
-) -> Logon:
-    """A new DOR staff logon; with ``password`` None it waits for a one-time code."""
+@dataclass(frozen=True)
+class _NewStaff:
+    username: str
+    display_name: str
+    email: str
+    email_key: str
+    password: str
+
+
+def check_new_staff(
+    username: str, display_name: str, email: str, password: str | None = None
+) -> None:
+    """Refuse a new staff logon's fields as :func:`add_staff` would, without a database:
+    the command line checks them before it makes a new database file."""
+    _checked(username, display_name, email, password)
+
+
+def _checked(username: str, display_name: str, email: str, password: str | None) -> _NewStaff:
     errors: dict[str, str] = {}
-    name = address = key = shown_name = ""
+    name = address = key = shown_name = text = ""
     try:
         name = clean_username(username)
     except InvalidInput as exc:
@@ -157,7 +166,6 @@ def _create(
         address, key = logons.clean_email(email)
     except InvalidInput as exc:
         errors.update(exc.errors)
-    text = ""
     if password is not None:
         try:
             text = check_new_password(password, username=username, email=email)
@@ -165,6 +173,26 @@ def _create(
             errors.update(exc.errors)
     if errors:
         raise InvalidInput(errors)
+    return _NewStaff(name, shown_name, address, key, text)
+
+
+def _create(
+    username: str,
+    display_name: str,
+    email: str,
+    *,
+    password: str | None,
+    administrator: bool,
+) -> Logon:
+    """A new DOR staff logon; with ``password`` None it waits for a one-time code."""
+    new = _checked(username, display_name, email, password)
+    name, shown_name, address, key, text = (
+        new.username,
+        new.display_name,
+        new.email,
+        new.email_key,
+        new.password,
+    )
     if Logon.select().where(Logon.username_key == username_key(name)).exists():
         raise InvalidInput("This username is taken; choose another.", "username")
     if Logon.select().where(Logon.email_key == key).exists():

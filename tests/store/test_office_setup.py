@@ -224,6 +224,7 @@ def test_a_password_is_never_an_argument(
     assert code == 1
     assert err.startswith("mtc-desktop: ")
     assert "password" in err.lower()
+    assert not Path(db).exists()  # refused before a database was made for it
 
 
 def test_dry_run_and_skip_invalid_on_the_command_line(
