@@ -758,9 +758,14 @@ class ClientPage(Page):
         self.view.setTabKeyNavigation(False)
         self.view.activated.connect(lambda index: self._open_row(index.row()))
         self.body.addWidget(self.view)
+        from mtc_desktop.gui.poa import ClientPoaPanel
+
+        self.poa_panel = ClientPoaPanel(self, taxpayer_id)
+        self.body.addWidget(self.poa_panel)
         self.body.addStretch(1)
 
     def refresh(self) -> None:
+        self.poa_panel.refresh()
         rows: list[GrantView] = _read(self, grants.my_access, self.actor, self.taxpayer_id) or []
         if rows:
             first = rows[0]

@@ -102,6 +102,10 @@ class DorHomePage(Page):
         self.summary = note("")
         self.body.addWidget(self.summary)
         self._add_registry_panel()
+        from mtc_desktop.gui.poa import DorPoaPanel
+
+        self.poa_panel = DorPoaPanel(self)
+        self.body.addWidget(self.poa_panel)
 
         box, layout = panel("Client Authorization forms")
         layout.addWidget(

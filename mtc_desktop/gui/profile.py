@@ -57,6 +57,10 @@ class ProfilePage(Page):
             self._link(layout, "View Access Requests from Third Parties", self._open_requests)
             self._link(layout, "Manage Third-party Access", self._open_third_parties)
             more_layout.addWidget(box)
+            if self.actor.taxpayer_id is not None:
+                from mtc_desktop.gui.poa import add_profile_panel
+
+                add_profile_panel(self, more_layout)
         if is_third_party:
             box, layout = panel("Access")
             layout.addWidget(

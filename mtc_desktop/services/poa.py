@@ -290,6 +290,43 @@ def _load_visible(actor: Actor, poa_id: int) -> PowerOfAttorney:
     raise NotFound(NO_SUCH_POA)
 
 
+@dataclass(frozen=True)
+class TaxpayerForPoa:
+    """The taxpayer a signed form names, as DOR staff find it by ID."""
+
+    taxpayer_id: int
+    legal_name: str
+    masked_id: str
+    tax_types: tuple[AccountType, ...]  # of the taxpayer's accounts, open or closed
+
+
+@reading
+def find_taxpayer_for_poa(actor: Actor, id_type: IdType, id_number: str) -> TaxpayerForPoa:
+    """DOR staff: the registered taxpayer with this ID (the form's Part 1)."""
+    require_role(actor, Role.DOR_STAFF)
+    digits = normalize_id(id_type, id_number)
+    taxpayer = Taxpayer.get_or_none(
+        (Taxpayer.id_type == id_type.value) & (Taxpayer.id_number == digits)
+    )
+    if taxpayer is None:
+        raise NotFound(
+            f"No registered taxpayer has the {id_type.value} {mask_id(id_type, digits)}. Check "
+            "the ID on the form, or register the taxpayer first."
+        )
+    types = {
+        a.account_type
+        for a in TaxAccount.select(TaxAccount.account_type).where(
+            TaxAccount.taxpayer == taxpayer.id
+        )
+    }
+    return TaxpayerForPoa(
+        taxpayer_id=taxpayer.id,
+        legal_name=taxpayer.legal_name,
+        masked_id=masked(taxpayer),
+        tax_types=tuple(t for t in AccountType if t.value in types),
+    )
+
+
 # --- recording a POA (DOR staff) --------------------------------------------------------
 
 
