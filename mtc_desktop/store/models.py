@@ -15,6 +15,7 @@ from typing import Any
 from peewee import (
     SQL,
     AutoField,
+    BlobField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -38,6 +39,14 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+    @classmethod
+    def create_table(cls, safe: bool = True, **options: Any) -> None:
+        super().create_table(safe, **options)
+        # The triggers that count what the client list depends on (store/changes.py).
+        from mtc_desktop.store.changes import create_triggers
+
+        create_triggers(cls._meta.database, cls._meta.table_name)
 
 
 class Taxpayer(BaseModel):
@@ -268,6 +277,23 @@ class Counter(BaseModel):
     value = IntegerField(default=0)
 
 
+class ClientListCache(BaseModel):
+    """What the client list keeps for a big firm (services/clients.py), saved so that a
+    million clients are not read and sorted again at every login: a part ("clients", or
+    the order of a sort key) is used while the change counters it was read at
+    (store/changes.py) still hold."""
+
+    id = AutoField()
+    third_party_id: int
+    third_party = ForeignKeyField(Logon, backref="+", on_delete="CASCADE")
+    part = CharField(max_length=16)
+    version = CharField(max_length=64)
+    data = BlobField()
+
+    class Meta:
+        indexes = ((("third_party", "part"), True),)
+
+
 # --- Power of Attorney (Form M-2848): services/poa.py ------------------------------------
 
 
@@ -363,6 +389,7 @@ class InformationRequest(BaseModel):
 InformationRequest.add_index(InformationRequest.status, InformationRequest.created_at)
 InformationRequest.add_index(InformationRequest.representative, InformationRequest.taxpayer)
 
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Taxpayer,
     Logon,
@@ -378,6 +405,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Setting,
     Counter,
     LoginFailure,
+    ClientListCache,
     PowerOfAttorney,
     PoaTaxType,
     PoaForm,
