@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -151,8 +152,9 @@ class ClientsModel(QAbstractTableModel):
         favorites_only: bool = False,
         block_size: int = 100,
         max_blocks: int = 40,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(parent)  # the page: the model goes with it
         self.actor = actor
         self.favorites_only = favorites_only
         self.block_size = block_size
@@ -515,8 +517,8 @@ class ClientsPage(Page):
         top.addWidget(self.count_label)
         self.body.addLayout(top)
 
-        self.favorites_model = ClientsModel(self.actor, favorites_only=True)
-        self.all_model = ClientsModel(self.actor)
+        self.favorites_model = ClientsModel(self.actor, favorites_only=True, parent=self)
+        self.all_model = ClientsModel(self.actor, parent=self)
         self.models = (self.favorites_model, self.all_model)
         self.favorites_view = ClientsView(self.favorites_model, "Favorite clients")
         self.all_view = ClientsView(self.all_model, "All clients")
@@ -548,7 +550,7 @@ class ClientsPage(Page):
         self.filter_edit.returnPressed.connect(self._filter_done)
         self.sort_combo.currentIndexChanged.connect(self._sort_chosen)
         for model in self.models:
-            model.loading_failed.connect(lambda exc: dialogs.show_error(self, exc))
+            model.loading_failed.connect(self._loading_failed)
         for tab, view in enumerate(self.views):
             view.open_requested.connect(lambda row, t=tab: self.open_client(t, row))
             view.favorite_requested.connect(lambda row, t=tab: self.toggle_favorite(t, row))
@@ -561,6 +563,9 @@ class ClientsPage(Page):
             start_on_favorites = bool(_read(self, clients.favorites_count, self.actor))
         self.tabs.setCurrentIndex(self.FAVORITES_TAB if start_on_favorites else self.ALL_TAB)
         self.tabs.currentChanged.connect(self._tab_changed)
+
+    def _loading_failed(self, exc: Exception) -> None:
+        dialogs.show_error(self, exc)
 
     # --- which tab --------------------------------------------------------------------------
 
@@ -750,7 +755,7 @@ class ClientPage(Page):
         self.body.addWidget(self.details)
         self.hint = note("")
         self.body.addWidget(self.hint)
-        self.model = AccessModel()
+        self.model = AccessModel(parent=self)
         self.view = QTableView()
         self.view.setAccessibleName("Accounts of this client")
         self.view.setModel(self.model)
@@ -920,7 +925,7 @@ class ClientAccountPage(Page):
         self.body.addWidget(self.activity_heading)
         self.activity_note = note("No return has been filed and no payment made here yet.")
         self.body.addWidget(self.activity_note)
-        self.activity_model = ActivityModel()
+        self.activity_model = ActivityModel(parent=self)
         self.activity_view = QTableView()
         self.activity_view.setAccessibleName("Account activity")
         self.activity_view.setModel(self.activity_model)
@@ -1129,7 +1134,7 @@ class MyAccessPage(Page):
         self.count_label.setAccessibleName("Accounts shown")
         top.addWidget(self.count_label)
         self.body.addLayout(top)
-        self.model = MyAccessModel()
+        self.model = MyAccessModel(parent=self)
         self.view = QTableView()
         self.view.setAccessibleName("My access to clients' accounts")
         self.view.setModel(self.model)

@@ -46,7 +46,7 @@ class HomePage(Page):
         self.body.addLayout(row)
         self.accounts_heading = heading("My tax accounts", 2)
         self.body.addWidget(self.accounts_heading)
-        self.accounts_model = AccountsModel()
+        self.accounts_model = AccountsModel(parent=self)
         self.accounts_view = QTableView()
         self.accounts_view.setAccessibleName("My tax accounts")
         self.accounts_view.setModel(self.accounts_model)

@@ -28,7 +28,7 @@ class InboxPage(Page):
         self.count_label = note("")
         self.body.addWidget(self.count_label)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        self.model = InboxModel()
+        self.model = InboxModel(parent=self)
         self.view = QTableView()
         self.view.setAccessibleName("Messages")
         self.view.setModel(self.model)

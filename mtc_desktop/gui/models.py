@@ -8,7 +8,7 @@ import enum
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from mtc_desktop.services.accounts import ActivityView
@@ -37,15 +37,19 @@ def day(value: dt.datetime | None) -> str:
 
 
 class RowsModel(QAbstractTableModel, Generic[T]):
-    """A read-only table of frozen rows; subclasses give columns and how to show a cell."""
+    """A read-only table of frozen rows; subclasses give columns and how to show a cell.
+
+    A page passes itself as ``parent``: the model then goes with the page. (A model without
+    a Qt parent is owned by Python; a slot connected to its signals that holds the page
+    keeps both alive after the page is deleted.)"""
 
     class Column(enum.IntEnum):
         pass
 
     HEADERS: ClassVar[dict[int, str]] = {}
 
-    def __init__(self, rows: Sequence[T] = ()) -> None:
-        super().__init__()
+    def __init__(self, rows: Sequence[T] = (), parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._rows: list[T] = list(rows)
         # Columns whose cells hold a link widget (``widgets.place_links``): the cell draws
         # no text of its own under the link; screen readers and tooltips still get it.
@@ -204,8 +208,10 @@ class HistoryModel(RowsModel[HistoryEntry]):
         Column.DETAILS: "",
     }
 
-    def __init__(self, describe: Callable[[HistoryEntry], str]) -> None:
-        super().__init__()
+    def __init__(
+        self, describe: Callable[[HistoryEntry], str], parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent=parent)
         self._describe = describe
 
     def display(self, obj: HistoryEntry, column: int) -> str:

@@ -86,7 +86,7 @@ class ManageMyClientsPage(Page):
         bar.addWidget(self.status_box)
         bar.addWidget(self.filter_edit, 1)
         self.body.addLayout(bar)
-        self.requests_model = MyRequestsModel()
+        self.requests_model = MyRequestsModel(parent=self)
         self.requests_view = QTableView()
         self.requests_view.setAccessibleName("My requests")
         self.requests_view.setModel(self.requests_model)
@@ -117,7 +117,7 @@ class ManageMyClientsPage(Page):
                 "request that the taxpayer approves."
             )
         )
-        self.former_model = FormerClientsModel()
+        self.former_model = FormerClientsModel(parent=self)
         self.former_view = QTableView()
         self.former_view.setAccessibleName("Former clients")
         self.former_view.setModel(self.former_model)

@@ -151,7 +151,7 @@ class OutboxPage(Page):
         row.addWidget(self.filter_combo)
         row.addStretch(1)
         self.body.addLayout(row)
-        self.model = OutboxModel()
+        self.model = OutboxModel(parent=self)
         self.view = QTableView()
         self.view.setAccessibleName("Emails")
         self.view.setModel(self.model)

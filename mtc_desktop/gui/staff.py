@@ -99,7 +99,7 @@ class StaffLogonsPage(Page):
                 "disabled logon cannot log in until it is enabled again."
             )
         )
-        self.model = StaffModel()
+        self.model = StaffModel(parent=self)
         self.view = QTableView()
         self.view.setAccessibleName("Staff logons")
         title.setBuddy(self.view)

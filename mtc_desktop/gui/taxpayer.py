@@ -93,7 +93,7 @@ class AccessRequestsPage(Page):
         self.body.addWidget(heading("Access Requests from Third Parties"))
         self.hint = note("")
         self.body.addWidget(self.hint)
-        self.model = PendingRequestsModel()
+        self.model = PendingRequestsModel(parent=self)
         self.view = QTableView()
         self.view.setAccessibleName("Pending access requests")
         self.view.setModel(self.model)
@@ -289,7 +289,7 @@ class ThirdPartiesPage(Page):
         self.body.addWidget(heading("Manage Third-party Access"))
         self.hint = note("")
         self.body.addWidget(self.hint)
-        self.model = ThirdPartiesModel()
+        self.model = ThirdPartiesModel(parent=self)
         self.view = QTableView()
         self.view.setAccessibleName("Third parties with access")
         self.view.setModel(self.model)
@@ -364,12 +364,12 @@ class ThirdPartyPage(Page):
             ),
         )
 
-        self.access_model = AccessModel()
+        self.access_model = AccessModel(parent=self)
         self.form.accessTable.setModel(self.access_model)
         # The account type is the long text; the ID, the Access Type link and the date are
         # short, and as wide as they need.
         setup_table(self.form.accessTable, stretch_column=AccessModel.Column.ACCOUNT_TYPE)
-        self.history_model = HistoryModel(describe_history)
+        self.history_model = HistoryModel(describe_history, parent=self)
         self.form.historyTable.setModel(self.history_model)
         setup_table(self.form.historyTable, stretch_column=HistoryModel.Column.DETAILS)
         self.username = ""
