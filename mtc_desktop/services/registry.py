@@ -143,10 +143,15 @@ class ImportReport:
         rows_bad = f"{bad} row{'s' if bad != 1 else ''} need{'s' if bad == 1 else ''} fixing"
         if self.rows == 0 and self.problems:
             return f"Nothing was imported: {self.problems[0].message}"
-        added = (
-            f"{self.taxpayers_added:,} taxpayer{'s' if self.taxpayers_added != 1 else ''} and "
-            f"{self.accounts_added:,} tax account{'s' if self.accounts_added != 1 else ''}"
-        )
+        parts = []
+        if self.taxpayers_added:
+            parts.append(_count(self.taxpayers_added, "taxpayer"))
+        if self.accounts_added:
+            parts.append(_count(self.accounts_added, "tax account"))
+        if self.addresses_added:
+            parts.append(_count(self.addresses_added, "mailing address", "mailing addresses"))
+        added = " and ".join(parts) if len(parts) < 3 else f"{parts[0]}, {parts[1]} and {parts[2]}"
+        added = added or "nothing"
         same = (
             f"{self.unchanged:,} row{'s' if self.unchanged != 1 else ''} "
             f"{'were' if self.unchanged != 1 else 'was'} already in the registry"
@@ -166,16 +171,16 @@ class ImportReport:
                     else f"Nothing was imported: {rows_bad}."
                 )
             return "The registry already holds every row of this file: nothing changed."
-        text = f"{added} added"
-        if self.addresses_added:
-            text += f"; {self.addresses_added:,} mailing address"
-            text += "es" if self.addresses_added != 1 else ""
-            text += " filled in"
+        text = f"{added[0].upper()}{added[1:]} added"
         if self.unchanged:
             text += f"; {same}"
         if bad:
             text += f"; {bad} row{'s' if bad != 1 else ''} with problems skipped"
         return text + "."
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 # --- one at a time ---------------------------------------------------------------------

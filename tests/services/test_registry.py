@@ -314,9 +314,7 @@ def test_a_known_taxpayer_row_adds_only_what_is_new(clerk: Actor) -> None:
     more = csv_bytes(*GOOD, "FEIN,04-3812967,HARBOR STREET  BAKERY LLC,Business,Meals,")
     report = registry.import_registry(clerk, more)
     assert (report.taxpayers_added, report.accounts_added, report.unchanged) == (0, 1, 4)
-    assert report.summary() == (
-        "0 taxpayers and 1 tax account added; 4 rows were already in the registry."
-    )
+    assert report.summary() == ("1 tax account added; 4 rows were already in the registry.")
     assert Taxpayer.select().count() == 3
 
 
@@ -328,6 +326,7 @@ def test_a_blank_address_on_file_is_filled_in(clerk: Actor, world: World) -> Non
         clerk, csv_bytes("FEIN,04-2750194,Smith CPA,Business,Withholding,1 Federal St Boston")
     )
     assert (report.accounts_added, report.addresses_added) == (1, 1)
+    assert report.summary() == "1 tax account and 1 mailing address added."
     assert Taxpayer.get_by_id(identity.id).address == "1 Federal St Boston"
     # The firm manages its own business's new account, as its other own accounts.
     new = TaxAccount.get(
