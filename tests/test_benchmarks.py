@@ -19,6 +19,10 @@ RUNS = {
     "bench_clients": (["--clients", "300", "--runs", "1"], ["open the All tab", "ratio"]),
     "bench_startup": (["--runs", "1"], ["bare PySide6 window", "ratio"]),
     "bench_registry": (["--rows", "60"], ["tax accounts added", "ratio"]),
+    "bench_memory": (
+        ["--clients", "300", "--visits", "2", "--second-visits", "2"],
+        ["bare PySide6 window", "growth over 2 visits of Home → client list", "ratio"],
+    ),
 }
 
 
