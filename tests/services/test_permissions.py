@@ -1,4 +1,5 @@
-"""The permission matrix: who may do what to whose request or grant, in every request state.
+"""The permission matrix: who may do what to whose request or grant, in every request state;
+and, at the end, to whose Power of Attorney, in every POA state.
 
 Every cell is one test. Five logons act — the taxpayer who owns the object, another
 taxpayer, the third party that made the request, another third party, and DOR staff — on a
@@ -35,14 +36,19 @@ from mtc_desktop.domain.model import (
     GrantStatus,
     RequestStatus,
 )
-from mtc_desktop.services import accounts, grants, requests
+from mtc_desktop.domain.poa import InformationKind, InformationStatus, PoaAct, PoaStatus
+from mtc_desktop.services import accounts, grants, poa, requests
 from mtc_desktop.services.base import Actor
+from mtc_desktop.services.poa import PoaRequired
 from mtc_desktop.services.requests import LineDecision
 from mtc_desktop.store import database as store_db
 from mtc_desktop.store.models import (
     AccessGrant,
     AccessRequest,
     AccountActivity,
+    InformationRequest,
+    PoaForm,
+    PowerOfAttorney,
     db,
 )
 from tests.conftest import Clock, World
@@ -547,3 +553,368 @@ def test_a_third_party_cannot_raise_its_own_level(cell_world: MakeWorld) -> None
     assert accounts.account_page(target.requester, target.second_account).level is (
         AccessLevel.VIEW_ONLY
     )
+
+
+# --- Power of Attorney: every role × POA state × action × whose POA ---------------------------
+#
+# Two POAs side by side, as above: the firm's on Harbor Bakery (Withholding) and the rival's
+# on Ada Lovelace (Personal Income), each for tax years 2023-2025 and until 2026-12-31; each
+# representative also holds third-party access to its client, and has a pending request for
+# a copy of the 2024 return, made while the POA was in force. Then both POAs move to the
+# cell's state: still active, revoked by the taxpayer, withdrawn by the representative,
+# superseded by a newer POA for 2025-2026 (which no longer covers 2024), or expired.
+
+
+class PoaState(enum.Enum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
+    EXPIRED = "expired"
+
+
+class PoaAction(enum.Enum):
+    VIEW = "view"
+    REVOKE = "revoke"
+    WITHDRAW = "withdraw"
+    REQUEST_INFORMATION = "request_information"
+    FULFIL_INFORMATION = "fulfil_information"
+    REFUSE_INFORMATION = "refuse_information"
+    PREPARE_FORM = "prepare_form"
+    RECORD = "record"
+
+
+@dataclass
+class PoaTarget:
+    taxpayer_id: int
+    other_taxpayer_id: int
+    actors: dict[Who, Actor]
+    account_type: AccountType
+    poa_id: int
+    info_id: int
+
+    @property
+    def representative(self) -> Actor:
+        return self.actors[Who.REQUESTER]
+
+
+POA_SIGNED = dt.date(2026, 2, 27)
+POA_EXPIRES = dt.date(2026, 12, 31)
+
+
+def _poa_draft(
+    t: PoaTarget, first: int, last: int, expires: dt.date | None = POA_EXPIRES
+) -> poa.PoaDraft:
+    return poa.PoaDraft(
+        taxpayer_id=t.taxpayer_id,
+        tax_types=(t.account_type,),
+        first_year=first,
+        last_year=last,
+        acts=tuple(PoaAct),
+        signed_on=POA_SIGNED,
+        expires_on=expires,
+        representative_username=t.representative.username,
+    )
+
+
+def build_poas(world: World, clock: Clock, state: PoaState) -> dict[str, PoaTarget]:
+    bakery = world.taxpayer(
+        "Harbor Bakery", (AccountType.WITHHOLDING, AccountType.MEALS), IdType.FEIN
+    )
+    ada = world.taxpayer("Ada Lovelace", (AccountType.PERSONAL_INCOME, AccountType.PFML))
+    owner_bakery = world.taxpayer_logon("bakery-owner", bakery)
+    owner_ada = world.taxpayer_logon("ada", ada)
+    firm = world.third_party("firm")
+    rival = world.third_party("rival")
+    staff = world.staff()
+    sides = {
+        "firm_on_bakery": (bakery, ada, owner_bakery, owner_ada, firm, rival),
+        "rival_on_ada": (ada, bakery, owner_ada, owner_bakery, rival, firm),
+    }
+    targets: dict[str, PoaTarget] = {}
+    for name, (taxpayer, other, owner, other_owner, rep, other_rep) in sides.items():
+        account = world.accounts(taxpayer)[0]
+        grant_access(rep, taxpayer, owner, [(account, AccessLevel.FILE_AND_PAY)])
+        target = PoaTarget(
+            taxpayer_id=taxpayer.id,
+            other_taxpayer_id=other.id,
+            actors={
+                Who.OWNER: owner,
+                Who.OTHER_TAXPAYER: other_owner,
+                Who.REQUESTER: rep,
+                Who.OTHER_THIRD_PARTY: other_rep,
+                Who.STAFF: staff,
+            },
+            account_type=AccountType(account.account_type),
+            poa_id=0,
+            info_id=0,
+        )
+        target.poa_id = poa.record_poa(staff, _poa_draft(target, 2023, 2025)).poa.id
+        target.info_id = poa.request_information(
+            rep, taxpayer.id, target.account_type, 2024, InformationKind.TAX_RETURN
+        ).id
+        targets[name] = target
+    for target in targets.values():
+        if state is PoaState.REVOKED:
+            poa.revoke_poa(target.actors[Who.OWNER], target.poa_id)
+        elif state is PoaState.WITHDRAWN:
+            poa.withdraw_poa(target.representative, target.poa_id)
+        elif state is PoaState.SUPERSEDED:
+            newer = poa.record_poa(staff, _poa_draft(target, 2025, 2026))
+            assert newer.superseded
+    if state is PoaState.EXPIRED:
+        clock.now = dt.datetime(2027, 1, 15, 9, 30)
+    for target in targets.values():
+        view = poa.get_poa(staff, target.poa_id)
+        assert view.status_label.split()[0].lower() == state.value
+    return targets
+
+
+def expected_poa(action: PoaAction, who: Who, state: PoaState) -> Outcome:
+    """The POA rules (services/poa.py), cell by cell."""
+    in_force = state is PoaState.ACTIVE
+    if action is PoaAction.VIEW:
+        # Its taxpayer, its representative and DOR see it; others do not even see it.
+        return NotFound if who in (Who.OTHER_TAXPAYER, Who.OTHER_THIRD_PARTY) else ALLOWED
+    if action is PoaAction.REVOKE:
+        return {
+            Who.OWNER: ALLOWED if in_force else StateConflict,
+            Who.OTHER_TAXPAYER: NotFound,
+            Who.REQUESTER: NotAllowed,
+            Who.OTHER_THIRD_PARTY: NotFound,
+            Who.STAFF: NotAllowed,
+        }[who]
+    if action is PoaAction.WITHDRAW:
+        return {
+            Who.OWNER: NotAllowed,
+            Who.OTHER_TAXPAYER: NotFound,
+            Who.REQUESTER: ALLOWED if in_force else StateConflict,
+            Who.OTHER_THIRD_PARTY: NotFound,
+            Who.STAFF: NotAllowed,
+        }[who]
+    if action is PoaAction.REQUEST_INFORMATION:
+        # Only under a POA in force covering the 2024 return; third-party access alone is
+        # not enough (PoaRequired explains the difference). A stranger learns nothing.
+        return {
+            Who.OWNER: NotAllowed,
+            Who.OTHER_TAXPAYER: NotAllowed,
+            Who.REQUESTER: ALLOWED if in_force else PoaRequired,
+            Who.OTHER_THIRD_PARTY: NotFound,
+            Who.STAFF: NotAllowed,
+        }[who]
+    if action is PoaAction.FULFIL_INFORMATION:
+        if who is Who.STAFF:
+            return ALLOWED if in_force else StateConflict
+        return NotAllowed
+    if action is PoaAction.REFUSE_INFORMATION:
+        return ALLOWED if who is Who.STAFF else NotAllowed
+    if action is PoaAction.PREPARE_FORM:
+        # The representative holds third-party access to its client in every state.
+        return {
+            Who.OWNER: NotAllowed,
+            Who.OTHER_TAXPAYER: NotAllowed,
+            Who.REQUESTER: ALLOWED,
+            Who.OTHER_THIRD_PARTY: NotFound,
+            Who.STAFF: NotAllowed,
+        }[who]
+    # RECORD: DOR staff only, whatever state the earlier POA is in.
+    return ALLOWED if who is Who.STAFF else NotAllowed
+
+
+POA_ACTIONS: dict[PoaAction, Callable[[Actor, PoaTarget], Any]] = {
+    PoaAction.VIEW: lambda a, t: poa.get_poa(a, t.poa_id),
+    PoaAction.REVOKE: lambda a, t: poa.revoke_poa(a, t.poa_id),
+    PoaAction.WITHDRAW: lambda a, t: poa.withdraw_poa(a, t.poa_id),
+    PoaAction.REQUEST_INFORMATION: lambda a, t: poa.request_information(
+        a, t.taxpayer_id, t.account_type, 2024, InformationKind.OTHER_DOCUMENTATION
+    ),
+    PoaAction.FULFIL_INFORMATION: lambda a, t: poa.fulfil_information_request(a, t.info_id),
+    PoaAction.REFUSE_INFORMATION: lambda a, t: poa.refuse_information_request(
+        a, t.info_id, "Not on file."
+    ),
+    PoaAction.PREPARE_FORM: lambda a, t: poa.prepare_form(
+        a, t.taxpayer_id, poa.FormChoice((t.account_type,), 2024, 2025)
+    ),
+    PoaAction.RECORD: lambda a, t: poa.record_poa(a, _poa_draft(t, 2024, 2024, None)),
+}
+
+
+def check_poa_effect(
+    action: PoaAction,
+    state: PoaState,
+    t: PoaTarget,
+    audit: list[str],
+    messages: list[tuple[int | None, str, str]],
+) -> set[str]:
+    """Assert the allowed action did what the user asked; return the tables it may change."""
+    told = sorted(
+        (w.value, kind)
+        for r, kind, _ in messages
+        for w, actor in t.actors.items()
+        if actor.logon_id == r
+    )
+    both = sorted([(Who.OWNER.value, "email"), (Who.REQUESTER.value, "email")])
+    row = PowerOfAttorney.get_by_id(t.poa_id)
+    info = InformationRequest.get_by_id(t.info_id)
+    if action is PoaAction.VIEW:
+        assert audit == []
+        return set()
+    if action in (PoaAction.REVOKE, PoaAction.WITHDRAW):
+        status = PoaStatus.REVOKED if action is PoaAction.REVOKE else PoaStatus.WITHDRAWN
+        assert row.status == status.value
+        assert audit == [f"poa_{status.value}"]
+        assert told == both
+        return {"power_of_attorney", "audit_event", "message"}
+    if action is PoaAction.REQUEST_INFORMATION:
+        [new] = (
+            InformationRequest.select()
+            .where(InformationRequest.id != t.info_id)
+            .where(InformationRequest.taxpayer == t.taxpayer_id)
+        )
+        assert (new.representative_id, new.poa_id, new.tax_year) == (
+            t.representative.logon_id,
+            t.poa_id,
+            2024,
+        )
+        assert audit == ["information_requested"]
+        assert told == []
+        return {"information_request", "audit_event"}
+    if action is PoaAction.FULFIL_INFORMATION:
+        assert info.status == InformationStatus.FULFILLED.value
+        assert audit == ["information_fulfilled"]
+        assert told == sorted(
+            [
+                (Who.REQUESTER.value, "email"),
+                (Who.REQUESTER.value, "emessage"),
+                (Who.OWNER.value, "email"),
+            ]
+        )
+        return {"information_request", "audit_event", "message"}
+    if action is PoaAction.REFUSE_INFORMATION:
+        assert info.status == InformationStatus.REFUSED.value
+        assert audit == ["information_refused"]
+        assert told == [(Who.REQUESTER.value, "email"), (Who.REQUESTER.value, "emessage")]
+        return {"information_request", "audit_event", "message"}
+    if action is PoaAction.PREPARE_FORM:
+        assert PoaForm.select().where(PoaForm.taxpayer == t.taxpayer_id).count() == 1
+        assert audit == ["poa_form_prepared"]
+        assert told == []
+        return {"poa_form", "audit_event"}
+    # RECORD: a new POA for 2024 supersedes the earlier one only while that is in force.
+    newest = PowerOfAttorney.select().order_by(PowerOfAttorney.id.desc()).get()
+    assert (newest.taxpayer_id, newest.representative_id) == (
+        t.taxpayer_id,
+        t.representative.logon_id,
+    )
+    if state is PoaState.ACTIVE:
+        assert audit == ["poa_recorded", "poa_superseded"]
+        assert row.status == PoaStatus.SUPERSEDED.value
+    else:
+        assert audit == ["poa_recorded"]
+    assert told == both
+    return {"power_of_attorney", "poa_tax_type", "audit_event", "message"}
+
+
+def _other_poas(t: PoaTarget) -> list[list[tuple[Any, ...]]]:
+    return [
+        list(
+            model.select().where(model.taxpayer == t.other_taxpayer_id).order_by(model.id).tuples()
+        )
+        for model in (PowerOfAttorney, InformationRequest, PoaForm)
+    ]
+
+
+MakePoaWorld = Callable[[PoaState], dict[str, PoaTarget]]
+
+
+@pytest.fixture(scope="session")
+def poa_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    return Templates(tmp_path_factory.mktemp("poa-worlds"), {})
+
+
+@pytest.fixture
+def poa_world(
+    poa_templates: Templates,
+    tmp_path: Path,
+    clock: Clock,
+    backend: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[MakePoaWorld]:
+    """A fresh database holding the world of one POA cell, copied from its template."""
+    server: PostgresServer | None = (
+        request.getfixturevalue("postgres") if backend == "postgresql" else None
+    )
+    copies: list[str] = []
+    built: dict[tuple[str, PoaState], tuple[DatabaseRef, dict[str, PoaTarget], dt.datetime]]
+    built = poa_templates.built  # type: ignore[assignment]
+
+    def make(state: PoaState) -> dict[str, PoaTarget]:
+        key = (backend, state)
+        if key not in built:
+            source: DatabaseRef = (
+                poa_templates.folder / f"{state.value}.db" if server is None else server.fresh()
+            )
+            store_db.open_database(source)
+            try:
+                targets = build_poas(World(), clock, state)
+                if server is None:
+                    db.obj.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                store_db.close_database()
+            built[key] = (source, targets, clock.now)
+        source, targets, when = built[key]
+        copy: DatabaseRef
+        if server is None:
+            copy = tmp_path / "mtc.db"
+            shutil.copyfile(source, copy)
+        else:
+            copy = server.copy(str(source))
+            copies.append(copy)
+        store_db.open_database(copy)
+        clock.now = when
+        return targets
+
+    yield make
+    store_db.close_database()
+    for url in copies:
+        assert server is not None
+        server.drop(url)
+
+
+POA_CELLS = [
+    pytest.param(action, who, state, whose, id=f"{action.value}-{who.value}-{state.value}-{whose}")
+    for action in PoaAction
+    for who in Who
+    for state in PoaState
+    for whose in WHOSE
+]
+
+
+@pytest.mark.parametrize(("action", "who", "state", "whose"), POA_CELLS)
+def test_poa_permission_cell(
+    poa_world: MakePoaWorld, action: PoaAction, who: Who, state: PoaState, whose: str
+) -> None:
+    target = poa_world(state)[whose]
+    actor = target.actors[who]
+    outcome = expected_poa(action, who, state)
+    before = snapshot()
+    other_before = _other_poas(target)
+    audit_mark, message_mark = last_audit_id(), last_message_id()
+
+    if outcome == ALLOWED:
+        POA_ACTIONS[action](actor, target)
+        after = snapshot()
+        may_change = check_poa_effect(
+            action, state, target, audit_actions(audit_mark), recipients_since(message_mark)
+        )
+        if "audit_event" in may_change:
+            may_change = may_change | {"counter"}  # the audit chain and the numbers
+        assert changed_tables(before, after) <= may_change
+        assert _other_poas(target) == other_before
+    else:
+        assert isinstance(outcome, type)
+        with pytest.raises(MtcError) as caught:
+            POA_ACTIONS[action](actor, target)
+        assert type(caught.value) is outcome, caught.value.message
+        assert caught.value.message
+        assert snapshot() == before

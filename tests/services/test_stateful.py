@@ -8,6 +8,13 @@ step, what each third party sees (the All tab, Manage My Access) and may do (the
 each account page) is exactly its active grants as the model tracks them, a final request
 never moves, and rule 4 holds in the database.
 
+Powers of Attorney run beside: DOR records POAs (a newer overlapping one supersedes),
+taxpayers revoke, representatives withdraw, time lets them expire, representatives ask
+for documentation and DOR fulfils or refuses. After every step the POAs in force are
+exactly the model's, an ended POA never moves, an information request is accepted exactly
+when a POA in force covers it, and none of it changes third-party access (the grants
+invariants above), nor third-party access a POA.
+
 Each example runs on its own fresh database, made and removed by the machine itself, so
 no function-scoped fixture is shared between examples: a file in a temporary folder, or a
 database on the PostgreSQL server of the tests.
@@ -40,9 +47,11 @@ from mtc_desktop.domain.errors import InvalidInput, MtcError, NotAllowed, NotFou
 from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.levels import AccessLevel, Right
 from mtc_desktop.domain.model import AccountType, ApprovalMethod, RequestStatus
-from mtc_desktop.services import accounts, base, clients, grants, requests
+from mtc_desktop.domain.poa import InformationKind, InformationStatus, PoaAct, PoaStatus
+from mtc_desktop.services import accounts, base, clients, grants, poa, requests
 from mtc_desktop.services import settings as app_settings
 from mtc_desktop.services.base import Actor
+from mtc_desktop.services.poa import PoaRequired
 from mtc_desktop.services.requests import LineDecision
 from mtc_desktop.store import database as store_db
 from mtc_desktop.store.models import (
@@ -53,8 +62,12 @@ from mtc_desktop.store.models import (
     Correspondence,
     Counter,
     Favorite,
+    InformationRequest,
     Logon,
     Message,
+    PoaForm,
+    PoaTaxType,
+    PowerOfAttorney,
     RequestLine,
     Setting,
 )
@@ -87,7 +100,35 @@ class ModelGrant:
 
 
 @dataclass
+class ModelPoa:
+    representative: str
+    taxpayer: str
+    types: frozenset[AccountType]
+    years: tuple[int, int]
+    expires: dt.date | None
+    status: PoaStatus = PoaStatus.ACTIVE
+
+    def in_force(self, today: dt.date) -> bool:
+        return self.status is PoaStatus.ACTIVE and (self.expires is None or self.expires >= today)
+
+    def covers(self, account_type: AccountType, year: int, today: dt.date) -> bool:
+        first, last = self.years
+        return self.in_force(today) and account_type in self.types and first <= year <= last
+
+
+@dataclass
+class ModelInformation:
+    representative: str
+    taxpayer: str
+    account_type: AccountType
+    year: int
+    status: InformationStatus = InformationStatus.PENDING
+
+
+@dataclass
 class Model:
+    poas: dict[int, ModelPoa] = field(default_factory=dict)
+    infos: dict[int, ModelInformation] = field(default_factory=dict)
     requests: dict[int, ModelRequest] = field(default_factory=dict)
     # (third party, account id) -> its one active grant
     active: dict[tuple[str, int], ModelGrant] = field(default_factory=dict)
@@ -145,6 +186,12 @@ class AccessMachine(RuleBasedStateMachine):
             name: [a.id for a in world.accounts(tp)] for name, tp in self.taxpayers.items()
         }
         self.account_owner = {a: name for name, ids in self.accounts.items() for a in ids}
+        self.tax_types = {
+            name: sorted(
+                {AccountType(a.account_type) for a in world.accounts(tp)}, key=lambda t: t.value
+            )
+            for name, tp in self.taxpayers.items()
+        }
         self.tp: dict[str, Actor] = {
             "firm": register_third_party_for("firm", firmco),
             "rival": world.third_party("rival"),
@@ -493,6 +540,153 @@ class AccessMachine(RuleBasedStateMachine):
         if done is not None:
             assert done.who == actor.username
 
+    # --- Powers of Attorney -------------------------------------------------------------------
+
+    def _today(self) -> dt.date:
+        return self.clock.now.date()
+
+    def _related(self, name: str, taxpayer: str) -> bool:
+        """A client of the third party: an active grant, or a POA naming it (any state)."""
+        owned = set(self.accounts[taxpayer])
+        return any(k[0] == name and k[1] in owned for k in self.model.active) or any(
+            (p.representative, p.taxpayer) == (name, taxpayer) for p in self.model.poas.values()
+        )
+
+    @rule(data=st.data())
+    def dor_records_a_poa(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from(THIRD_PARTIES), "representative")
+        taxpayer = data.draw(st.sampled_from(TAXPAYERS), "taxpayer")
+        types = data.draw(
+            st.sets(st.sampled_from(self.tax_types[taxpayer]), min_size=1), "tax types"
+        )
+        first = data.draw(st.integers(2019, 2026), "first year")
+        last = data.draw(st.integers(first, 2026), "last year")
+        days = data.draw(st.one_of(st.none(), st.integers(1, 90)), "days to expiry")
+        expires = None if days is None else self._today() + dt.timedelta(days=days)
+        draft = poa.PoaDraft(
+            taxpayer_id=self.taxpayer_ids[taxpayer],
+            tax_types=tuple(types),
+            first_year=first,
+            last_year=last,
+            acts=tuple(PoaAct),
+            signed_on=self._today(),
+            expires_on=expires,
+            representative_username=self.tp[name].username,
+        )
+        if self.own_business.get(name) == taxpayer:
+            self._expect(InvalidInput, partial(poa.record_poa, self.staff, draft))
+            return
+        today = self._today()
+        overlapped = sorted(
+            i
+            for i, p in self.model.poas.items()
+            if (p.representative, p.taxpayer) == (name, taxpayer)
+            and p.in_force(today)
+            and p.types & types
+            and p.years[0] <= last
+            and first <= p.years[1]
+        )
+        recorded = poa.record_poa(self.staff, draft)
+        numbers = {i: PowerOfAttorney.get_by_id(i).number for i in overlapped}
+        assert sorted(recorded.superseded) == sorted(numbers.values())
+        for i in overlapped:
+            self.model.poas[i].status = PoaStatus.SUPERSEDED
+        self.model.poas[recorded.poa.id] = ModelPoa(
+            name, taxpayer, frozenset(types), (first, last), expires
+        )
+
+    @precondition(lambda self: self.model.poas)
+    @rule(data=st.data())
+    def taxpayer_revokes_a_poa(self, data: st.DataObject) -> None:
+        poa_id = data.draw(st.sampled_from(sorted(self.model.poas)), "POA")
+        item = self.model.poas[poa_id]
+        actor = self.side[item.taxpayer]
+        if actor is None:  # no logon: the trust revokes on paper, outside the program
+            return
+        allowed = item.in_force(self._today())
+        if self._expect(None if allowed else StateConflict, partial(poa.revoke_poa, actor, poa_id)):
+            item.status = PoaStatus.REVOKED
+
+    @precondition(lambda self: self.model.poas)
+    @rule(data=st.data())
+    def representative_withdraws(self, data: st.DataObject) -> None:
+        poa_id = data.draw(st.sampled_from(sorted(self.model.poas)), "POA")
+        item = self.model.poas[poa_id]
+        allowed = item.in_force(self._today())
+        actor = self.tp[item.representative]
+        if self._expect(
+            None if allowed else StateConflict, partial(poa.withdraw_poa, actor, poa_id)
+        ):
+            item.status = PoaStatus.WITHDRAWN
+
+    @precondition(lambda self: self.model.poas)
+    @rule(data=st.data())
+    def another_third_party_tries_to_withdraw(self, data: st.DataObject) -> None:
+        poa_id = data.draw(st.sampled_from(sorted(self.model.poas)), "POA")
+        item = self.model.poas[poa_id]
+        name = data.draw(
+            st.sampled_from([n for n in THIRD_PARTIES if n != item.representative]), "other"
+        )
+        refusal = NotAllowed if self.own_business.get(name) == item.taxpayer else NotFound
+        self._expect(refusal, partial(poa.withdraw_poa, self.tp[name], poa_id))
+
+    @rule(data=st.data())
+    def representative_requests_information(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from(THIRD_PARTIES), "representative")
+        taxpayer = data.draw(st.sampled_from(TAXPAYERS), "taxpayer")
+        account_type = data.draw(st.sampled_from(self.tax_types[taxpayer]), "tax type")
+        year = data.draw(st.integers(2018, 2026), "tax year")
+        today = self._today()
+        if not self._related(name, taxpayer):
+            error: type[MtcError] | None = NotFound
+        elif self.own_business.get(name) == taxpayer:
+            error = InvalidInput
+        elif any(
+            p.covers(account_type, year, today)
+            for p in self.model.poas.values()
+            if (p.representative, p.taxpayer) == (name, taxpayer)
+        ):
+            error = None
+        else:
+            error = PoaRequired
+        call = partial(
+            poa.request_information,
+            self.tp[name],
+            self.taxpayer_ids[taxpayer],
+            account_type,
+            year,
+            InformationKind.TAX_RETURN,
+        )
+        asked = self._expect(error, call)
+        if asked is not None:
+            self.model.infos[asked.id] = ModelInformation(name, taxpayer, account_type, year)
+
+    @precondition(
+        lambda self: any(i.status is InformationStatus.PENDING for i in self.model.infos.values())
+    )
+    @rule(data=st.data(), fulfil=st.booleans())
+    def dor_fulfils_or_refuses(self, data: st.DataObject, fulfil: bool) -> None:
+        pending = sorted(
+            i for i, r in self.model.infos.items() if r.status is InformationStatus.PENDING
+        )
+        info_id = data.draw(st.sampled_from(pending), "information request")
+        item = self.model.infos[info_id]
+        if not fulfil:
+            poa.refuse_information_request(self.staff, info_id, "Not on file.")
+            item.status = InformationStatus.REFUSED
+            return
+        covered = any(
+            p.covers(item.account_type, item.year, self._today())
+            for p in self.model.poas.values()
+            if (p.representative, p.taxpayer) == (item.representative, item.taxpayer)
+        )
+        done = self._expect(
+            None if covered else StateConflict,
+            partial(poa.fulfil_information_request, self.staff, info_id),
+        )
+        if done is not None:
+            item.status = InformationStatus.FULFILLED
+
     # --- invariants -------------------------------------------------------------------------
 
     @invariant()
@@ -550,13 +744,42 @@ class AccessMachine(RuleBasedStateMachine):
         cancelled = {g.id for g in AccessGrant.select().where(AccessGrant.status == "cancelled")}
         assert cancelled == set(self.model.cancelled)
 
+    @invariant()
+    def poas_in_force_and_final_states_match_the_model(self) -> None:
+        stored = {p.id: PoaStatus(p.status) for p in PowerOfAttorney.select()}
+        assert stored == {i: p.status for i, p in self.model.poas.items()}
+        today = self._today()
+        for name, actor in self.tp.items():
+            for taxpayer, taxpayer_id in self.taxpayer_ids.items():
+                shown = {v.id for v in poa.poas_for_client(actor, taxpayer_id) if v.in_force}
+                mine = {
+                    i
+                    for i, p in self.model.poas.items()
+                    if (p.representative, p.taxpayer) == (name, taxpayer) and p.in_force(today)
+                }
+                assert shown == mine, (name, taxpayer)
+        infos = {r.id: InformationStatus(r.status) for r in InformationRequest.select()}
+        assert infos == {i: r.status for i, r in self.model.infos.items()}
+
 
 def _state_rows() -> tuple[Any, ...]:
     """Everything a refused call could have touched: the rows of the tables that change,
     and how many rows the append-only ones have (a cheap stand-in for all of them)."""
     changing = tuple(
         list(model.select().order_by(model._meta.primary_key).tuples())
-        for model in (AccessRequest, RequestLine, AccessGrant, Logon, Favorite, Setting, Counter)
+        for model in (
+            AccessRequest,
+            RequestLine,
+            AccessGrant,
+            Logon,
+            Favorite,
+            Setting,
+            Counter,
+            PowerOfAttorney,
+            PoaTaxType,
+            PoaForm,
+            InformationRequest,
+        )
     )
     appended = tuple(
         model.select(fn.COUNT(model.id), fn.MAX(model.id)).tuples().get()
