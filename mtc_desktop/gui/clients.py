@@ -259,7 +259,8 @@ class ClientsModel(QAbstractTableModel):
             rows = clients.client_rows(self.actor, ids)
         except Exception as exc:  # shown after the paint that asked, never inside it
             self._failed.add(block)
-            QTimer.singleShot(0, lambda e=exc: self.loading_failed.emit(e))
+            # The model as context: not run if it (with its page) is gone by then.
+            QTimer.singleShot(0, self, lambda e=exc: self.loading_failed.emit(e))
             return {}
         loaded = {r.taxpayer_id: r for r in rows}
         self._blocks[block] = loaded

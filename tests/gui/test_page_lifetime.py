@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, Qt
+import shiboken6
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from mtc_desktop.gui.clients import (
     AccessDetailsPage,
     ClientAccountPage,
     ClientPage,
+    ClientsModel,
     ClientsPage,
     MyAccessPage,
 )
@@ -48,7 +50,7 @@ from mtc_desktop.gui.taxpayer import (
     ThirdPartiesPage,
     ThirdPartyPage,
 )
-from mtc_desktop.services import clients, demo, logons
+from mtc_desktop.services import base, clients, demo, logons
 from mtc_desktop.store.models import AccessRequest, Taxpayer
 from tests.gui.conftest import click, log_in, when_modal
 
@@ -409,3 +411,30 @@ def test_every_table_model_a_window_makes_has_a_qt_parent() -> None:
             if name in models and not any(k.arg == "parent" for k in node.keywords):
                 missing.append(f"{path.name}:{node.lineno} {name}(...)")
     assert not missing, f"table models made without parent=: {missing}"
+
+
+# --- a client list's late report ----------------------------------------------------------
+
+
+def test_a_client_list_gone_before_its_failed_block_is_reported_reports_nothing(
+    qtbot, database
+) -> None:
+    """A block of rows that cannot be read is reported after the paint that asked for it:
+    if the list (its page, and the model with it) is gone by then, nothing runs on it."""
+    demo.create_demo()
+    firm = logons.log_in("smithcpa", demo.DEMO_PASSWORD)
+    reports: list[object] = []
+    for leave_first in (False, True):
+        holder = QObject()  # the page the model goes with
+        model = ClientsModel(firm, parent=holder)
+        model.refresh()
+        model.loading_failed.connect(reports.append)
+        base.lock_session(firm)  # the services refuse this logon: no block can be read
+        try:
+            assert model.row_object(0) is None
+        finally:
+            base.unlock_session(firm)
+        if leave_first:
+            shiboken6.delete(holder)
+        _settle()
+        assert len(reports) == 1, "reported once while the list is there, never after"
