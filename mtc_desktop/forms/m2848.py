@@ -63,6 +63,7 @@ from mtc_desktop.forms.authorization import (
     AuthorizationCanvas,
     _define_qr_form,
     _place_qr,
+    pack_objects,
     qr_widget,
 )
 from mtc_desktop.forms.fonts import Style
@@ -405,7 +406,8 @@ def check_printable(form: M2848Form) -> dict[str, str]:
 def render_m2848(form: M2848Form) -> bytes:
     """Form M-2848 for ``form``, as the bytes of a one-page PDF.
 
-    Raises :class:`UnprintableForm` when a name holds characters no shipped font prints."""
+    Raises :class:`UnprintableForm` when a name holds characters no shipped font prints.
+    Its objects are packed as a Client Authorization's are (``pack_objects``)."""
     problems = check_printable(form)
     if problems:
         raise UnprintableForm(problems)
@@ -458,7 +460,7 @@ def render_m2848(form: M2848Form) -> bytes:
     drawing.instructions()
     canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return pack_objects(buffer.getvalue())
 
 
 # --- reading a returned form ----------------------------------------------------------------

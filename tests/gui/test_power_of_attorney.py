@@ -216,3 +216,46 @@ def test_poa_path_as_a_new_user_tries_it(qtbot, login_window, tmp_path: Path, mo
     assert [link.text() for link in client.account_links()] != []
     assert list(AccessGrant.select().tuples()) == grants_before
     click(qtbot, main, "Switch Logon")
+
+
+def test_dor_is_told_what_is_wrong_with_a_bad_form_or_file(
+    qtbot, login_window, tmp_path: Path
+) -> None:
+    staff = log_in(qtbot, login_window, "dorclerk")
+    home = staff.current_page
+    assert isinstance(home, DorHomePage)
+
+    # A photo of the form is not a form: one line says so, nothing is recorded.
+    photo = tmp_path / "photo.pdf"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    told = ModalAnswer("OK").arm()
+    assert home.poa_panel.import_path(photo) is None
+    assert told.text == "This form cannot be recorded."
+    assert "This file is not a PDF: it is a PNG image" in told.informative
+    assert "Client Authorization" not in told.informative
+
+    # Typed input that cannot be recorded is refused in the dialog, the input kept.
+    seen: list[tuple[str, str, str]] = []
+
+    def record(dialog: QWidget) -> None:
+        assert isinstance(dialog, RecordPoaDialog)
+        dialog.id_edit.setText("031-54-2296")
+        dialog.username_edit.setText("no-such-firm")
+        [box] = [b for b in dialog.findChildren(QCheckBox) if b.text() == "Personal Income"]
+        box.setChecked(True)
+        buttons(dialog, "Record")[0].click()
+        seen.append((dialog.error.text(), dialog.username_edit.text(), dialog.id_edit.text()))
+        dialog.id_edit.setText("999-99-")
+        buttons(dialog, "Record")[0].click()
+        seen.append((dialog.error.text(), dialog.username_edit.text(), dialog.id_edit.text()))
+        assert dialog.isVisible()
+        buttons(dialog, "Cancel")[0].click()
+
+    when_modal(record, of_type=RecordPoaDialog)
+    click(qtbot, home, "Record Power of Attorney")
+    assert seen[0][0].startswith("There is no third party with the username no-such-firm.")
+    assert seen[0][1:] == ("no-such-firm", "031-54-2296")
+    assert "SSN" in seen[1][0]
+    assert seen[1][2] == "999-99-"
+    assert PowerOfAttorney.select().count() == 0
+    click(qtbot, staff, "Switch Logon")
