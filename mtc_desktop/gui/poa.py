@@ -238,19 +238,43 @@ class PowersOfAttorneyPage(Page):
             self.main.refresh_inbox_count()
 
 
-def add_profile_panel(page: Page, layout: QVBoxLayout) -> None:
-    """The Power of Attorney panel on Manage My Profile → More…, beside Third-party Access."""
-    box, inner = panel("Power of Attorney")
-    inner.addWidget(
-        note(
-            "Representatives you authorised on Form M-2848 to request your tax returns and "
-            "other documentation from DOR. This is not third-party access."
+class ProfilePoaPanel(QGroupBox):
+    """The Power of Attorney panel on Manage My Profile → More…, beside Third-party Access:
+    the POAs in force, and the link to all of them (with *Revoke*)."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__("Power of Attorney")
+        self.setAccessibleName("Power of Attorney panel")
+        self.page = page
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            note(
+                "Representatives you authorised on Form M-2848 to request your tax returns "
+                "and other documentation from DOR. This is not third-party access."
+            )
         )
-    )
-    link = LinkButton("Powers of Attorney")
-    link.clicked.connect(lambda: page.main.push(PowersOfAttorneyPage(page.main)))
-    inner.addWidget(link)
-    layout.addWidget(box)
+        self.in_force = note("")
+        self.in_force.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.in_force)
+        link = LinkButton("Powers of Attorney")
+        link.clicked.connect(self.open_page)
+        layout.addWidget(link)
+
+    def refresh(self) -> None:
+        rows = self.page.call(poa.poas_of_my_taxpayer, self.page.actor) or []
+        held = [r for r in rows if r.in_force]
+        self.in_force.setText(
+            "In force: "
+            + "; ".join(
+                f"{r.number}, {r.representative.name} ({r.tax_types_label}, {r.years})"
+                for r in held
+            )
+            if held
+            else "No Power of Attorney of yours is in force."
+        )
+
+    def open_page(self) -> None:
+        self.page.main.push(PowersOfAttorneyPage(self.page.main))
 
 
 # --- the third party: its client's page --------------------------------------------------------

@@ -13,6 +13,7 @@ from mtc_desktop.services import clients, logons
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
+    from mtc_desktop.gui.poa import ProfilePoaPanel
 
 
 class ProfilePage(Page):
@@ -36,6 +37,7 @@ class ProfilePage(Page):
         more = QWidget()
         more_layout = QVBoxLayout(more)
         self.links: dict[str, LinkButton] = {}
+        self.poa_panel: ProfilePoaPanel | None = None  # beside Third-party Access
         if self.actor.role is Role.DOR_STAFF:
             # DOR staff's tools are all on their Home page; an empty More… tab is not shown.
             self.body.addWidget(
@@ -58,9 +60,10 @@ class ProfilePage(Page):
             self._link(layout, "Manage Third-party Access", self._open_third_parties)
             more_layout.addWidget(box)
             if self.actor.taxpayer_id is not None:
-                from mtc_desktop.gui.poa import add_profile_panel
+                from mtc_desktop.gui.poa import ProfilePoaPanel
 
-                add_profile_panel(self, more_layout)
+                self.poa_panel = ProfilePoaPanel(self)
+                more_layout.addWidget(self.poa_panel)
         if is_third_party:
             box, layout = panel("Access")
             layout.addWidget(
@@ -80,6 +83,8 @@ class ProfilePage(Page):
         self.links[text] = link
 
     def refresh(self) -> None:
+        if self.poa_panel is not None:
+            self.poa_panel.refresh()
         if self.actor.role is Role.THIRD_PARTY:
             self.clients_link.setVisible(bool(self.call(clients.client_view_enabled, self.actor)))
         profile = self.call(logons.profile, self.actor)

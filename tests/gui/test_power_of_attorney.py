@@ -188,6 +188,7 @@ def test_poa_path_as_a_new_user_tries_it(qtbot, login_window, tmp_path: Path, mo
     taxpayer = log_in(qtbot, login_window, "msantos")
     _open_more(qtbot, taxpayer)
     assert buttons(taxpayer, "Manage Third-party Access")
+    assert f"In force: {recorded.poa.number}, Smith" in _texts(taxpayer.current_page)
     click(qtbot, taxpayer, "Powers of Attorney")
     page = taxpayer.current_page
     assert isinstance(page, PowersOfAttorneyPage)
@@ -201,6 +202,8 @@ def test_poa_path_as_a_new_user_tries_it(qtbot, login_window, tmp_path: Path, mo
     click(qtbot, page, "Revoke")
     assert page.result.text().startswith(f"Power of Attorney {recorded.poa.number} revoked")
     assert not buttons(page, "Revoke")
+    click(qtbot, taxpayer, "Back")
+    assert "No Power of Attorney of yours is in force." in _texts(taxpayer.current_page)
     click(qtbot, taxpayer, "Switch Logon")
 
     # The next request is refused; third-party access is unchanged.
