@@ -28,20 +28,25 @@ from mtc_desktop.gui.clients import (
     ClientsPage,
     MyAccessPage,
 )
+from mtc_desktop.gui.create_logon import CreateLogonWizard
 from mtc_desktop.gui.dor import DorHomePage, DorRequestPage, MailCorrespondenceDialog
 from mtc_desktop.gui.inbox import InboxPage
 from mtc_desktop.gui.main_window import MainWindow
 from mtc_desktop.gui.my_clients import ChangeClientViewDialog, ManageMyClientsPage
 from mtc_desktop.gui.outbox import OutboxPage, SmtpSettingsDialog
 from mtc_desktop.gui.pages import Page
+from mtc_desktop.gui.pdf_preview import PdfPreviewDialog
 from mtc_desktop.gui.profile import ProfilePage
 from mtc_desktop.gui.registry import (
+    AddTaxAccountDialog,
+    ImportRegistryDialog,
     RegisterTaxpayerDialog,
     RegistrySearchPage,
     RegistryTaxpayerPage,
 )
 from mtc_desktop.gui.request_wizard import RequestWizard
 from mtc_desktop.gui.sender import BackgroundSender
+from mtc_desktop.gui.setup import RedeemCodeDialog
 from mtc_desktop.gui.staff import AddStaffDialog, StaffLogonsPage
 from mtc_desktop.gui.taxpayer import (
     AccessRequestsPage,
@@ -52,7 +57,7 @@ from mtc_desktop.gui.taxpayer import (
 )
 from mtc_desktop.services import base, clients, demo, logons
 from mtc_desktop.store.models import AccessRequest, Taxpayer
-from tests.gui.conftest import click, log_in, when_modal
+from tests.gui.conftest import buttons, click, log_in, when_modal
 
 VISITS = 20
 OPENINGS = 10  # of each dialog
@@ -277,6 +282,17 @@ def test_third_party_pages_and_dialogs_are_gone_after_each_visit(qtbot, login_wi
         ChangeClientViewDialog,
         "Cancel",
     )
+    my_clients()
+    my_page = page(main, ManageMyClientsPage)
+    my_page.requests_view.selectRow(0)  # a pending request for a printed form
+    assert buttons(my_page, "Print Client Authorization")[0].isEnabled()
+    del my_page
+    close_dialog_many(
+        qtbot,
+        lambda: click(qtbot, main.current_page, "Print Client Authorization"),
+        PdfPreviewDialog,
+        "Close",
+    )
     go_home(qtbot, main)
     assert census() == home
 
@@ -336,6 +352,7 @@ def test_dor_pages_and_dialogs_are_gone_after_each_visit(
         ("Register Taxpayer", RegisterTaxpayerDialog, "Cancel"),
         ("Mail Correspondence", MailCorrespondenceDialog, "Cancel"),
         ("Email Server", SmtpSettingsDialog, "Cancel"),
+        ("Import Registry…", ImportRegistryDialog, "Close"),
     ):
         close_dialog_many(
             qtbot, lambda link=link: click(qtbot, main.current_page, link), cls, button
@@ -345,6 +362,14 @@ def test_dor_pages_and_dialogs_are_gone_after_each_visit(
         qtbot,
         lambda: click(qtbot, main.current_page, "Add Staff Logon…"),
         AddStaffDialog,
+        "Cancel",
+    )
+    go_home(qtbot, main)
+    registry_taxpayer()
+    close_dialog_many(
+        qtbot,
+        lambda: click(qtbot, main.current_page, "Add Tax Account…"),
+        AddTaxAccountDialog,
         "Cancel",
     )
     go_home(qtbot, main)
@@ -361,6 +386,16 @@ def test_a_main_window_is_gone_after_switch_logon(qtbot, login_window) -> None:
         click(qtbot, main_window_now(), "Switch Logon")
         qtbot.waitUntil(login_window.isVisible)
     assert alive(MainWindow) == windows, "a main window outlived its logon"
+    # The login window's own dialogs, opened and closed.
+    close_dialog_many(
+        qtbot, lambda: click(qtbot, login_window, "Create a Logon"), CreateLogonWizard, "Cancel"
+    )
+    close_dialog_many(
+        qtbot,
+        lambda: click(qtbot, login_window, "Use a One-Time Code…"),
+        RedeemCodeDialog,
+        "Cancel",
+    )
     after = census()
     assert after == before, f"alive after Switch Logon: {dict(after - before)}"
 
