@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from mtc_desktop import APP_NAME, __version__
 from mtc_desktop.domain.errors import MtcError
@@ -94,6 +94,10 @@ def offer_backup_before_upgrade(parent: QWidget, target: str | None) -> bool:
     pending = backup.needs_upgrade(resolved)
     if pending is None:
         return True
+    # QMessageBox here and below, not at the top: PySide6 makes a class (with its enums)
+    # the first time it is used, and the program's start would wait for it.
+    from PySide6.QtWidgets import QMessageBox
+
     current, latest = pending
     box = QMessageBox(
         QMessageBox.Icon.Question,
@@ -186,6 +190,8 @@ def ask_for_another_database(parent: QWidget | None, problem: MtcError) -> str |
     """The database cannot be opened: say which and why, and offer to open another one,
     to create a new one, or to quit. Returns the SQLite file to try next (a new one is made
     when it is opened), or None to quit."""
+    from PySide6.QtWidgets import QMessageBox
+
     from mtc_desktop.store import database
 
     # Store errors carry their reason without advice for the command line (--database).
@@ -310,6 +316,8 @@ def _make_demo_database() -> tuple[str, list[DemoLogon], Path]:
 
 
 def _cannot_start(exc: MtcError, parent: QWidget | None = None) -> int:
+    from PySide6.QtWidgets import QMessageBox
+
     print(f"mtc-desktop: {exc.message}", file=sys.stderr)
     box = QMessageBox(
         QMessageBox.Icon.Warning,

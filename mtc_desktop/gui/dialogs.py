@@ -7,10 +7,16 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-
-from PySide6.QtWidgets import QMessageBox, QWidget
+from typing import TYPE_CHECKING
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError, StateConflict
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+# QMessageBox is imported where a box is made, not at the top: PySide6 makes a class (with
+# its enums, 4 ms here) the first time it is used, and the program's start imports this
+# module before any box is needed.
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,8 @@ def _box(
     text: str,
     informative: str = "",
 ) -> QMessageBox:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(
         icon, title, unbroken_names(text), QMessageBox.StandardButton.NoButton, parent
     )
@@ -43,12 +51,16 @@ def _box(
 
 
 def inform(parent: QWidget | None, title: str, text: str, informative: str = "") -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = _box(parent, QMessageBox.Icon.Information, title, text, informative)
     box.addButton(QMessageBox.StandardButton.Ok)
     box.exec()
 
 
 def warn(parent: QWidget | None, title: str, text: str, informative: str = "") -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = _box(parent, QMessageBox.Icon.Warning, title, text, informative)
     box.addButton(QMessageBox.StandardButton.Ok)
     box.exec()
@@ -64,6 +76,8 @@ def confirm(
     no: str = "No",
 ) -> bool:
     """Ask a yes/no question; the safe answer (No) is the default."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = _box(parent, QMessageBox.Icon.Question, title, text, informative)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
     no_button = box.addButton(no, QMessageBox.ButtonRole.NoRole)
@@ -82,6 +96,8 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
     elif isinstance(exc, MtcError):
         warn(parent, "Cannot do that", exc.message)
     else:
+        from PySide6.QtWidgets import QMessageBox
+
         log.error("unexpected error", exc_info=exc)
         box = _box(
             parent,

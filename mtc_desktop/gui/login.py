@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import QHeaderView, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QWidget
 
 from mtc_desktop.domain.errors import AuthenticationFailed, MtcError
 from mtc_desktop.gui.forms.ui_login_window import Ui_LoginWindow
 from mtc_desktop.services.demo_logons import DEMO_PASSWORD, DemoLogon
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
 
 
 class LoginWindow(QWidget):
@@ -42,6 +45,10 @@ class LoginWindow(QWidget):
         if not demo_logons:
             box.hide()
             return
+        # Here, not at the top: PySide6 makes each class the first time it is used, and
+        # these only a demo's list uses (the program's start waits for what it makes).
+        from PySide6.QtWidgets import QHeaderView, QTableWidgetItem
+
         self.form.demoPasswordLabel.setText(
             f"This is a demo database. Every demo logon's password is <b>{DEMO_PASSWORD}</b>. "
             "Double-click a logon to fill in the form."
@@ -75,15 +82,17 @@ class LoginWindow(QWidget):
 
     def _after_first_paint(self) -> None:
         # Qt's namespace costs 23 ms to load (it creates all its enums at once), so the
-        # window shows without it and finishes here.
-        from PySide6.QtCore import Qt
+        # window shows without it and the demo list, when there is one, finishes here.
+        # Without one nothing loads it before the database is open.
+        if self.form.demoTable.rowCount():
+            from PySide6.QtCore import Qt
 
-        from mtc_desktop.gui.widgets import start_on_first_row
+            from mtc_desktop.gui.widgets import start_on_first_row
 
-        self.form.demoPasswordLabel.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-        )
-        start_on_first_row(self.form.demoTable)
+            self.form.demoPasswordLabel.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+            )
+            start_on_first_row(self.form.demoTable)
         self.first_painted.emit()
 
     def _use_demo_logon(self, row: int, _column: int = 0) -> None:

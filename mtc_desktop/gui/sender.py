@@ -18,7 +18,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from mtc_desktop.domain.errors import MtcError
-from mtc_desktop.services import notifications, outbox
+from mtc_desktop.services import notifications
 from mtc_desktop.services.base import release_thread_connection
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class BackgroundSender(QObject):
         parent: QObject | None = None,
         *,
         interval: float = INTERVAL_SECONDS,
-        batch: int = outbox.BATCH,
+        batch: int | None = None,  # emails per server connection; None: outbox.BATCH
     ) -> None:
         super().__init__(parent)
         self.interval = interval
@@ -109,16 +109,21 @@ class BackgroundSender(QObject):
 
     def _round(self) -> None:
         try:
+            # Imported here, in the worker thread: the outbox and the SMTP client behind it
+            # (smtplib, ssl, email: 30 ms) would otherwise hold up the program's start.
+            from mtc_desktop.services import outbox
+
+            batch = self.batch or outbox.BATCH
             if not outbox.server_configured():
                 return
             while not self._stopping.is_set():
-                report = outbox.deliver_due(self.batch)
+                report = outbox.deliver_due(batch)
                 if report != outbox.DeliveryReport():
                     self._emit(self.delivered, report)
                 if report.error:
                     self._emit(self.failed, report.error)
                     return
-                if report.sent + report.retrying + report.failed < self.batch:
+                if report.sent + report.retrying + report.failed < batch:
                     return
         except MtcError as exc:
             self._emit(self.failed, exc.message)

@@ -37,6 +37,7 @@ from peewee import (
 )
 
 from mtc_desktop.domain.errors import EnvironmentProblem, MtcError
+from mtc_desktop.store import drivers
 from mtc_desktop.store.models import ALL_MODELS, db
 
 if TYPE_CHECKING:
@@ -300,6 +301,7 @@ def _connect_postgresql(target: Target) -> PostgresqlDatabase:
         "options": f"-c lock_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}",
     }
     params = {key: value for key, value in defaults.items() if key not in given}
+    drivers.load_postgresql_driver()  # peewee was imported without it
     return _OfficeDatabase(url, prefer_psycopg3=True, **params)
 
 

@@ -1,0 +1,109 @@
+"""PostgreSQL's driver, loaded only when a PostgreSQL database is opened.
+
+peewee imports psycopg (and with it libpq) as it is itself imported: 140-190 ms and about
+20 MiB that a SQLite file never needs, paid before the program could open one.
+:func:`install` (run by ``mtc_desktop/__init__.py``, so before anything of ours imports
+peewee) has peewee imported with the PostgreSQL drivers hidden from it, and nothing else:
+any other ``import psycopg`` works as usual. :func:`load_postgresql_driver`, called when a
+``postgresql://`` database is opened, imports psycopg 3 and gives it to peewee as peewee
+takes it itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import Any
+
+# What peewee tries to import as it is imported (peewee 4.5), each in a try block.
+HIDDEN_FROM_PEEWEE = ("psycopg2cffi", "psycopg2", "psycopg")
+
+
+# The import system's protocols, not importlib.abc's classes: importing importlib.abc
+# (and importlib.resources with it) would cost the start-up about 7 ms.
+
+
+class _WithoutDrivers:
+    """peewee's own loader, running peewee's module with the drivers unimportable."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        hidden = [name for name in HIDDEN_FROM_PEEWEE if name not in sys.modules]
+        for name in hidden:
+            sys.modules[name] = None  # type: ignore[assignment]  # "import" raises ImportError
+        try:
+            self.loader.exec_module(module)
+        finally:
+            for name in hidden:
+                if name in sys.modules and sys.modules[name] is None:
+                    del sys.modules[name]
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_filename, is_package...
+        return getattr(self.loader, name)
+
+
+class _PeeweeFinder:
+    """Finds peewee through the other finders (a venv, a frozen program alike) and hands
+    back its spec with :class:`_WithoutDrivers` around its loader. Once only."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != "peewee":
+            return None
+        _uninstall()
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _WithoutDrivers(spec.loader)
+                return spec
+        return None
+
+
+_finder = _PeeweeFinder()
+
+
+def install() -> None:
+    """Have peewee, when it is first imported, imported without PostgreSQL's drivers."""
+    if "peewee" not in sys.modules and _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+
+
+def _uninstall() -> None:
+    if _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
+
+
+def load_postgresql_driver() -> None:
+    """Give peewee psycopg 3, if peewee was imported without it. Without psycopg installed
+    this does nothing, and peewee says "psycopg postgres driver not found" on connecting."""
+    import peewee
+
+    orm: Any = peewee  # these names are not in peewee's type hints
+    if orm.psycopg is not None:
+        return
+    try:
+        import psycopg
+        from psycopg.pq import TransactionStatus
+        from psycopg.types.json import Json, Jsonb
+    except ImportError:
+        return
+    # What peewee's module does when psycopg imports: its names, and the class attributes
+    # its psycopg 3 adapter sets only then.
+    orm.psycopg = psycopg
+    orm.TransactionStatus = TransactionStatus
+    orm.Json_pg3 = Json
+    orm.Jsonb_pg3 = Jsonb
+    adapter = orm.Psycopg3Adapter
+    adapter.txn_idle = TransactionStatus.IDLE
+    adapter.txn_inerror = TransactionStatus.INERROR
+    adapter.txn_unknown = TransactionStatus.UNKNOWN
