@@ -574,8 +574,31 @@ def configure_logging() -> None:
     root.setLevel(logging.WARNING)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging()
+def _program_only(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``argv`` parsed when it only starts the program (``--database``, ``--demo``), by a
+    parser of those options alone: building every command's parser would cost the start
+    8 ms. None for anything else (a command, --help, --version, a mistake), which the
+    whole parser reads and answers."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--demo" or arg.startswith("--database="):
+            continue
+        if arg == "--database" and rest and not rest[0].startswith("-"):
+            rest.pop(0)
+            continue
+        return None
+    parser = argparse.ArgumentParser(prog="mtc-desktop", add_help=False)
+    _database_option(parser)
+    parser.add_argument("--demo", action="store_true")
+    parser.set_defaults(handler=_cmd_run, command=None)
+    return parser.parse_args(argv)
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    args = _program_only(sys.argv[1:] if argv is None else argv)
+    if args is not None:
+        return args
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "demo-data" and not getattr(args, "database", None):
@@ -589,6 +612,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--third-party goes with --all-pending")
     if getattr(args, "clients", 0) < 0:
         parser.error("--clients must be 0 or more")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
+    args = _parse(argv)
     handler: Handler = args.handler
     try:
         return handler(args)

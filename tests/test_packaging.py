@@ -122,9 +122,9 @@ def test_the_running_program_has_its_icon_and_desktop_file_name(qapp: QApplicati
     assert not icon.isNull()
     for size in (16, 48, 256):
         pixmap = icon.pixmap(size, size)
-        assert not pixmap.isNull(), f"the SVG icon does not render at {size} px"
+        assert not pixmap.isNull(), f"the icon has no picture at {size} px"
         assert pixmap.width() == size
-        # Mass.gov blue low on the page, clear of the lines and the check: the SVG was
+        # Mass.gov blue low on the page, clear of the lines and the check: the icon was
         # drawn, not an empty image.
         color = pixmap.toImage().pixelColor(size // 4, size * 85 // 100)
         assert (color.red(), color.green(), color.blue()) == (0x14, 0x55, 0x8F)

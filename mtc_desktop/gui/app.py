@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QSize
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 # The desktop entry (packaging/linux/DESKTOP_FILE_NAME.desktop): Wayland shells find the
 # window's icon and name through it.
 DESKTOP_FILE_NAME = "org.mtcdesktop.MtcDesktop"
+ICON_SIDES = (16, 32, 48, 64, 128, 256)
 
 
 def _apply_look(app: QApplication) -> None:
@@ -43,9 +44,15 @@ def _apply_look(app: QApplication) -> None:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("MTC Desktop")
     app.setDesktopFileName(DESKTOP_FILE_NAME)
-    icon = resource("icons", "mtc-desktop.svg")
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    # The icon's PNG sizes (drawn from its SVG), read when a size is asked for: the SVG
+    # itself would load Qt's SVG library and icon engine, 2 MiB the start would wait for.
+    icon = QIcon()
+    for side in ICON_SIDES:
+        png = resource("icons", f"mtc-desktop-{side}.png")
+        if png.exists():
+            icon.addFile(str(png), QSize(side, side))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
     style = resource("styles", "app.qss")
     if style.exists() and not app.property("mtc_styled"):
         app.setStyleSheet(style.read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 
+from mtc_desktop import cli
 from mtc_desktop.gui.clients import ClientsPage
 from mtc_desktop.gui.dor import DorHomePage
 from mtc_desktop.gui.home import HomePage
@@ -77,3 +78,42 @@ def test_logging_in_builds_the_home_page_once(
     qtbot.wait(50)  # anything queued at login has run
     assert dict(made) == built
     main.close()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--database", "office.db"],
+        ["--database=postgresql://clerk@server/mtc", "--demo"],
+        ["--demo", "--database", "office.db"],
+    ],
+)
+def test_starting_the_program_reads_its_options_as_the_whole_command_line_does(
+    argv: list[str],
+) -> None:
+    quick = cli._program_only(argv)  # no parser for every command on the way to the window
+    whole = cli.build_parser().parse_args(argv)
+    assert quick is not None
+    assert (quick.database, quick.demo, quick.handler, quick.command) == (
+        whole.database,
+        whole.demo,
+        whole.handler,
+        whole.command,
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["--version"],
+        ["demo-data", "--database", "d.db"],
+        ["--database", "d.db", "db", "check"],
+        ["--database"],
+        ["--databse", "d.db"],
+    ],
+)
+def test_commands_help_and_mistakes_go_to_the_whole_command_line(argv: list[str]) -> None:
+    assert cli._program_only(argv) is None
