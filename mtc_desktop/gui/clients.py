@@ -7,13 +7,14 @@
   account's activity, within the access level the taxpayer gave;
 - *Manage My Access* → *Tax Administrator* → *Cancel My Access*.
 
-The client list is built for a firm with 100,000 clients. :class:`ClientsModel` holds only
-the ordered ids of the clients that match (one SQL query returning integers) and fetches
-the rows themselves in blocks, when the view asks for a row that is on screen. Its row
-count is exact from the start, so the scroll bar is true and jumping to the last client
-fetches one block; a ``canFetchMore``/``fetchMore`` model would have to page with
-``OFFSET`` (sorting the whole match set again for each page) and fetch every page on the
-way to the end.
+The client list is built for a firm with a million clients. :class:`ClientsModel` holds
+a view of the ordered ids of the clients that match, which the service keeps between
+keystrokes, sorts and visits (``services.clients.client_list``), and fetches the rows
+themselves in blocks, when the view asks for a row that is on screen. Its row count is
+exact from the start, so the scroll bar is true and jumping to the last client fetches one
+block; a ``canFetchMore``/``fetchMore`` model would have to page with ``OFFSET`` (sorting
+the whole match set again for each page) and fetch every page on the way to the end.
+Every column sorts.
 """
 
 from __future__ import annotations
@@ -141,7 +142,17 @@ class ClientsModel(QAbstractTableModel):
         Column.ACCOUNTS: "Accounts",
         Column.LEVELS: "Access levels",
     }
-    SORT_KEYS: ClassVar[dict[int, SortKey]] = {Column.NAME: SortKey.NAME, Column.ID: SortKey.ID}
+    # Every column sorts (the service keeps each order once made).
+    SORT_KEYS: ClassVar[dict[int, SortKey]] = {
+        Column.FAVORITE: SortKey.FAVORITE,
+        Column.NAME: SortKey.NAME,
+        Column.ID: SortKey.ID,
+        Column.ACCOUNTS: SortKey.ACCOUNTS,
+        Column.LEVELS: SortKey.LEVELS,
+    }
+    COLUMNS: ClassVar[dict[SortKey, int]] = {key: column for column, key in SORT_KEYS.items()}
+    # Above this many rows a new list is not compared with the shown one row by row.
+    COMPARE_UP_TO = 50_000
 
     loading_failed = Signal(object)
 
@@ -163,7 +174,7 @@ class ClientsModel(QAbstractTableModel):
         self.sort_key = SortKey.NAME
         self.descending = False
         self.total = 0  # matching clients without any filter
-        self._ids: list[int] = []
+        self._ids: Sequence[int] = []
         self._blocks: OrderedDict[int, dict[int, ClientRow]] = OrderedDict()
         self._failed: set[int] = set()
 
@@ -193,9 +204,9 @@ class ClientsModel(QAbstractTableModel):
 
     def refresh_clients(self, taxpayer_ids: Sequence[int]) -> None:
         """Reread the rows of these clients only; the list itself has not changed."""
-        wanted = set(taxpayer_ids)
-        for row, tid in enumerate(self._ids):
-            if tid in wanted:
+        for tid in taxpayer_ids:
+            row = self.row_of(tid)
+            if row is not None:
                 block = row // self.block_size
                 self._blocks.pop(block, None)
                 self._failed.discard(block)
@@ -228,14 +239,15 @@ class ClientsModel(QAbstractTableModel):
     # --- loading -------------------------------------------------------------------------
 
     def _reload(self) -> None:
-        ids = clients.client_ids(
+        ids = clients.client_list(
             self.actor,
             self.text,
             favorites_only=self.favorites_only,
             sort=self.sort_key,
             descending=self.descending,
         )
-        if ids == self._ids:
+        comparable = len(ids) <= self.COMPARE_UP_TO or ids is self._ids
+        if len(ids) == len(self._ids) and comparable and ids == self._ids:
             # The same clients in the same order: keep the view's place and selection.
             self._blocks.clear()
             self._failed.clear()
@@ -296,11 +308,13 @@ class ClientsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS.get(section)
         if role == Qt.ItemDataRole.ToolTipRole and section in self.SORT_KEYS:
+            if section == self.Column.FAVORITE:
+                return "Sort by Favorite: favorites first, or last"
             return f"Sort by {self.HEADERS[section]}"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sorting is done by the database, by name or by ID; other columns do not sort."""
+        """Sort by any column (the service keeps each order once it is made)."""
         key = self.SORT_KEYS.get(column)
         if key is not None:
             self.set_sort(key, order == Qt.SortOrder.DescendingOrder)
@@ -453,6 +467,12 @@ class SortChoice(enum.Enum):
     NAME_DESC = ("Name (Z to A)", SortKey.NAME, True)
     ID_ASC = ("ID (lowest first)", SortKey.ID, False)
     ID_DESC = ("ID (highest first)", SortKey.ID, True)
+    FAVORITE_ASC = ("Favorites first", SortKey.FAVORITE, False)
+    FAVORITE_DESC = ("Favorites last", SortKey.FAVORITE, True)
+    ACCOUNTS_ASC = ("Accounts (A to Z)", SortKey.ACCOUNTS, False)
+    ACCOUNTS_DESC = ("Accounts (Z to A)", SortKey.ACCOUNTS, True)
+    LEVELS_ASC = ("Access levels (A to Z)", SortKey.LEVELS, False)
+    LEVELS_DESC = ("Access levels (Z to A)", SortKey.LEVELS, True)
 
     @property
     def label(self) -> str:
@@ -631,8 +651,9 @@ class ClientsPage(Page):
         self._apply_sort(choice.key, choice.descending)
 
     def _header_clicked(self, column: int) -> None:
+        """A header click sorts by its column; a second click reverses the order."""
         key = ClientsModel.SORT_KEYS.get(column)
-        if key is None:  # not a sortable column: put the indicator back
+        if key is None:
             self._show_sort_indicator()
             return
         model = self.model
@@ -655,7 +676,7 @@ class ClientsPage(Page):
 
     def _show_sort_indicator(self) -> None:
         choice: SortChoice = self.sort_combo.currentData()
-        column = ClientsModel.Column.NAME if choice.key is SortKey.NAME else ClientsModel.Column.ID
+        column = ClientsModel.COLUMNS[choice.key]
         order = Qt.SortOrder.DescendingOrder if choice.descending else Qt.SortOrder.AscendingOrder
         for view in self.views:
             view.horizontalHeader().setSortIndicator(column, order)
@@ -713,8 +734,13 @@ class ClientsPage(Page):
         favorite = not client.favorite
         if not _done(self, clients.set_favorite, self.actor, client.taxpayer_id, favorite):
             return
-        self.all_model.refresh_clients([client.taxpayer_id])
         self._stale[self.FAVORITES_TAB] = True
+        if self.all_model.sort_key is SortKey.FAVORITE:  # the client moves: list again
+            self._stale[self.ALL_TAB] = True
+            if tab == self.ALL_TAB:
+                self._load(tab)
+        else:
+            self.all_model.refresh_clients([client.taxpayer_id])
         if tab == self.FAVORITES_TAB:
             self._load(tab)
             model = self.models[tab]

@@ -216,31 +216,69 @@ def test_enter_in_the_filter_goes_to_the_first_match_and_enter_opens_it(
     assert client.name_heading.text() == MARIA
 
 
+def _click_header(qtbot, page: ClientsPage, column: int) -> None:
+    header = page.view.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+
+
 def test_sorting_by_name_and_id_by_clicking_the_headers(qtbot, login_window) -> None:
     _main, page = _clients_page(qtbot, login_window)
     header = page.view.horizontalHeader()
 
-    def click_header(column: int) -> None:
-        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
-        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
-
-    click_header(Col.ID)  # by ID: 031…, 042…, 043…
+    _click_header(qtbot, page, Col.ID)  # by ID: 031…, 042…, 043…
     assert _names(page) == [MARIA, SMITH_OWN, HARBOR]
     assert page.sort_combo.currentText() == "ID (lowest first)"
     assert header.sortIndicatorSection() == Col.ID
-    click_header(Col.ID)
+    _click_header(qtbot, page, Col.ID)
     assert _names(page) == [HARBOR, SMITH_OWN, MARIA]
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
-    click_header(Col.ACCOUNTS)  # not a sort column: nothing moves, the indicator stays
-    assert _names(page) == [HARBOR, SMITH_OWN, MARIA]
-    assert header.sortIndicatorSection() == Col.ID
-    click_header(Col.NAME)
+    _click_header(qtbot, page, Col.NAME)
     assert _names(page) == [HARBOR, MARIA, SMITH_OWN]
-    click_header(Col.NAME)
+    _click_header(qtbot, page, Col.NAME)
     assert _names(page) == [SMITH_OWN, MARIA, HARBOR]
     # The same from the keyboard, through Sort by.
     page.sort_combo.setCurrentText("Name (A to Z)")
     assert _names(page) == [HARBOR, MARIA, SMITH_OWN]
+
+
+def test_favorite_accounts_and_levels_sort_by_clicking_their_headers(qtbot, login_window) -> None:
+    """Every column sorts: a click sorts by what the column shows (ties by name), a second
+    click reverses it; Sort by and the header's arrow follow."""
+    main, page = _clients_page(qtbot, login_window)
+    header = page.view.horizontalHeader()
+    clients.set_favorite(main.actor, _taxpayer_id(SMITH), True)
+    page.refresh()
+    cases = [
+        # Favorites first: the firm's own business is its only favorite.
+        (Col.FAVORITE, "Favorites first", [SMITH_OWN, HARBOR, MARIA], "Favorites last"),
+        # "Meals, Sales and Use" < "Paid Family and Medical Leave, …" < "Personal Income"
+        (Col.ACCOUNTS, "Accounts (A to Z)", [HARBOR, SMITH_OWN, MARIA], "Accounts (Z to A)"),
+        # "File and Pay" < "File, Full Access" < "Full Access"
+        (Col.LEVELS, "Access levels (A to Z)", [MARIA, HARBOR, SMITH_OWN], None),
+    ]
+    for column, choice, names, reversed_choice in cases:
+        _click_header(qtbot, page, column)
+        assert _names(page) == names, choice
+        assert page.sort_combo.currentText() == choice
+        assert header.sortIndicatorSection() == column
+        assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+        shown = _column(page, column)
+        if column != Col.FAVORITE:
+            assert shown == sorted(shown), "in the order of what the column shows"
+        _click_header(qtbot, page, column)
+        assert _names(page) == names[::-1]
+        assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        if reversed_choice:
+            assert page.sort_combo.currentText() == reversed_choice
+    # A favorite marked while sorted by Favorite moves up, and stays selected.
+    _click_header(qtbot, page, Col.FAVORITE)
+    assert _names(page) == [SMITH_OWN, HARBOR, MARIA]
+    assert _column(page, Col.FAVORITE) == ["★", "☆", "☆"]
+    page.view.select_row(2)
+    click(qtbot, page, "Mark as Favorite")
+    assert _names(page) == [MARIA, SMITH_OWN, HARBOR]  # favorites by name
+    assert page.view.current_row() == 0
 
 
 # --- favorites -----------------------------------------------------------------------------------
@@ -615,8 +653,11 @@ def test_clients_model_passes_the_model_tester_and_stays_lazy(qtmodeltester, dat
     model.sort(Col.ID, Qt.SortOrder.DescendingOrder)
     ids = [model.index(r, Col.NAME).data(OBJECT_ROLE).taxpayer_id for r in range(503)]
     assert ids == sorted(ids, key=lambda i: Taxpayer.get_by_id(i).id_number, reverse=True)
-    model.sort(Col.ACCOUNTS)  # not sorted by the database: the order stays
-    assert [model.taxpayer_id(r) for r in range(503)] == ids
+    model.sort(Col.ACCOUNTS)  # by what the column shows, then by name
+    shown = [model.index(r, Col.ACCOUNTS).data(OBJECT_ROLE) for r in range(503)]
+    assert [(r.accounts_label, name_key(r.name)) for r in shown] == sorted(
+        (r.accounts_label, name_key(r.name)) for r in shown
+    )
 
     # Every typed word must match, in any order: "Last First" finds "First Last".
     first, last = rows[100].name.split(" ", 1)
