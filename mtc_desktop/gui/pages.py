@@ -19,7 +19,14 @@ R = TypeVar("R")
 
 
 class Page(QWidget):
-    """A page: a title for the breadcrumb, ``refresh()`` to reread its data from services."""
+    """A page: a title for the breadcrumb, ``refresh()`` to reread its data from services.
+
+    The main window deletes a page the user has left; nothing may keep it alive after.
+    So a page gives each model and helper object it makes itself as Qt parent (``parent=
+    self``), and connects signals of objects that outlive it (the main window, the
+    application, the email sender) to its own bound methods, which Qt disconnects when
+    the page goes, never to a lambda that holds the page (tests/gui/test_page_lifetime.py).
+    """
 
     title = ""
     _refreshing = False
