@@ -15,7 +15,6 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -136,6 +135,11 @@ def _pg_tool(name: str) -> str:
 
 
 def _run(command: list[str], env: dict[str, str], what: str) -> None:
+    # Here, not at the top: the program's start reads this module to ask whether the
+    # database needs an upgrade, and subprocess (with locale, signal, selectors) would
+    # cost it a few ms for pg_dump and pg_restore, which only a PostgreSQL backup runs.
+    import subprocess
+
     try:
         done = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=PG_TIMEOUT_SECONDS
