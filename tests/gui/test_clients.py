@@ -281,6 +281,27 @@ def test_favorite_accounts_and_levels_sort_by_clicking_their_headers(qtbot, logi
     assert page.view.current_row() == 0
 
 
+def test_a_change_made_elsewhere_shows_when_the_list_is_shown_again(qtbot, login_window) -> None:
+    """The list kept between keystrokes and visits is reread after a change made by
+    someone else (here the taxpayer, on her own computer): at the next showing, and at the
+    next keystroke."""
+    main, page = _clients_page(qtbot, login_window)
+    _click_header(qtbot, page, Col.ACCOUNTS)  # an order made and kept
+    assert _names(page) == [HARBOR, SMITH_OWN, MARIA]
+    grants.cancel_general_access(_as_taxpayer("msantos"), _logon_id("smithcpa"))
+    client = main.push(ClientPage(main, _taxpayer_id(HARBOR)))
+    assert main.current_page is client
+    main.go_back()
+    assert main.current_page is page
+    assert _names(page) == [HARBOR, SMITH_OWN]
+    assert page.count_label.text() == "2 clients"
+    # The bakery lowers Meals from File to View Only: the next keystroke shows it.
+    _lower(AccountType.MEALS, AccessLevel.VIEW_ONLY)
+    qtbot.keyClicks(page.filter_edit, "a")
+    qtbot.waitUntil(lambda: _column(page, Col.LEVELS)[0] == "View Only, Full Access")
+    assert _names(page) == [HARBOR, SMITH_OWN]
+
+
 # --- favorites -----------------------------------------------------------------------------------
 
 
