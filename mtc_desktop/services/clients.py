@@ -11,9 +11,10 @@ them, per third party, with what each change can reuse:
 - the favorites, reread on their own when only they changed.
 
 What is kept is checked on every call against change counters that triggers bump in the
-same transaction as the change (store/changes.py), so a grant made or canceled, a favorite
-marked, or a name changed, here or on another workstation, is seen the next time the list
-is asked for. Rows (names, accounts, levels) are read for the ids on screen only
+same transaction as the change (store/changes.py), so a grant made or canceled, a level
+changed, a favorite marked, or a name changed, here or on another workstation, is seen
+the next time the list is asked for; a level or a favorite changed remakes only the order
+that depends on it. Rows (names, accounts, levels) are read for the ids on screen only
 (:func:`client_rows`), and only for clients the third party holds an active grant on.
 """
 
@@ -188,6 +189,7 @@ class _ClientIndex:
         self.orders: dict[SortKey, Sequence[int]] = {SortKey.NAME: range(len(ids))}
         self.favorites_version = -1
         self.favorite_positions: list[int] = []
+        self.levels_version = 0
         self.filters: OrderedDict[tuple[SortKey, bool, tuple[str, ...]], Sequence[int]] = (
             OrderedDict()
         )
@@ -212,6 +214,13 @@ class _ClientIndex:
         for key in [k for k in self.filters if k[1] or k[0] is SortKey.FAVORITE]:
             del self.filters[key]
 
+    def set_levels(self, version: int) -> None:
+        """A grant's level changed: only the *Access levels* order must be made again."""
+        self.levels_version = version
+        self.orders.pop(SortKey.LEVELS, None)
+        for key in [k for k in self.filters if k[0] is SortKey.LEVELS]:
+            del self.filters[key]
+
     # --- orders ------------------------------------------------------------------------
 
     def order(self, key: SortKey, actor: Actor) -> Sequence[int]:
@@ -219,6 +228,8 @@ class _ClientIndex:
         if found is None:
             kept = key in _SAVED_ORDERS and len(self.ids) >= SAVE_FROM_CLIENTS
             version = f"{self.version[0]}:{self.version[1]}:{zlib.crc32(self.ids)}"
+            if key is SortKey.LEVELS:
+                version += f":{self.levels_version}"
             data = _load_part(actor, key.value, version) if kept else None
             if data is not None:
                 found = array("i")
@@ -302,18 +313,19 @@ _kept: weakref.WeakKeyDictionary[Any, dict[int, _ClientIndex]] = weakref.WeakKey
 _kept_lock = threading.Lock()
 
 
-def _counters(actor: Actor) -> tuple[int, int, int]:
-    """This third party's change counters: (grants, favorites, names)."""
+def _counters(actor: Actor) -> tuple[int, int, int, int]:
+    """This third party's change counters: (grants, favorites, names, levels)."""
     names = (
         f"{changes.GRANTS}{actor.logon_id}",
         f"{changes.FAVORITES}{actor.logon_id}",
         changes.NAMES,
+        f"{changes.LEVELS}{actor.logon_id}",
     )
     query = Counter.select(Counter.name, Counter.value).where(Counter.name.in_(names))
     rows: Iterable[tuple[str, int]] = query.tuples()  # type: ignore[assignment]
     found = {name: int(value) for name, value in rows}
-    grants_n, favorites_n, names_n = (found.get(name, 0) for name in names)
-    return grants_n, favorites_n, names_n
+    grants_n, favorites_n, names_n, levels_n = (found.get(name, 0) for name in names)
+    return grants_n, favorites_n, names_n, levels_n
 
 
 def _read_clients(actor: Actor) -> tuple[array[int], list[str]]:
@@ -419,7 +431,7 @@ def _unpack_clients(data: bytes) -> tuple[array[int], list[str]]:
 
 def _index(actor: Actor) -> _ClientIndex:
     """The third party's kept clients, read again if a change was counted since."""
-    grants_n, favorites_n, names_n = _counters(actor)  # before the data: never older
+    grants_n, favorites_n, names_n, levels_n = _counters(actor)  # before the data
     database = db.obj
     with _kept_lock:
         per_database = _kept.setdefault(database, {})
@@ -434,6 +446,9 @@ def _index(actor: Actor) -> _ClientIndex:
             if len(ids) >= SAVE_FROM_CLIENTS:
                 _save_part(actor, "clients", version, _pack_clients(ids, texts))
         index = _ClientIndex((grants_n, names_n), ids, texts)
+        index.levels_version = levels_n
+    if index.levels_version != levels_n:
+        index.set_levels(levels_n)
     if index.favorites_version != favorites_n:
         query = Favorite.select(Favorite.taxpayer).where(Favorite.third_party == actor.logon_id)
         favorites: set[int] = {row[0] for row in query.tuples()}  # type: ignore[index]

@@ -6,12 +6,16 @@ same transaction as the change, whoever makes it: a service on this workstation,
 workstation on a shared database, the command line, a bulk import. Reading three small
 rows tells the list whether what it keeps is still true:
 
-- ``clients:<third party id>``: a grant of that third party was made, changed or ended;
+- ``clients:<third party id>``: a grant of that third party was made or ended, or moved
+  to another account or taxpayer;
+- ``levels:<third party id>``: only the access level of one of its grants changed (the
+  list itself holds; only its *Access levels* order does not);
 - ``favorites:<third party id>``: that third party marked or unmarked a favorite;
 - ``client-names``: a taxpayer's name or ID, or an account's type, changed (for everyone).
 
-Migration 0006 creates these triggers on an existing database; :func:`create_triggers`
-creates them with the tables of a new one (``BaseModel.create_table``).
+Migrations 0006 and 0007 create these triggers on an existing database;
+:func:`create_triggers` creates them with the tables of a new one
+(``BaseModel.create_table``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 GRANTS = "clients:"
+LEVELS = "levels:"
 FAVORITES = "favorites:"
 NAMES = "client-names"
 
@@ -33,10 +38,11 @@ _BUMP_IF = (
 )
 
 
-def _per_third_party(table: str, prefix: str, columns: str) -> list[str]:
+def _per_third_party(table: str, prefix: str, columns: str, levels: bool = False) -> list[str]:
     new, old = f"'{prefix}' || NEW.third_party_id", f"'{prefix}' || OLD.third_party_id"
     moved = "NEW.third_party_id <> OLD.third_party_id"
-    return [
+    level = f"'{LEVELS}' || NEW.third_party_id"
+    made = [
         f"CREATE TRIGGER IF NOT EXISTS {table}_counts_insert AFTER INSERT ON {table} "
         f"BEGIN {_BUMP.format(key=new)} END",
         f"CREATE TRIGGER IF NOT EXISTS {table}_counts_update AFTER UPDATE OF {columns} ON {table} "
@@ -44,12 +50,18 @@ def _per_third_party(table: str, prefix: str, columns: str) -> list[str]:
         f"CREATE TRIGGER IF NOT EXISTS {table}_counts_delete AFTER DELETE ON {table} "
         f"BEGIN {_BUMP.format(key=old)} END",
     ]
+    if levels:
+        made.append(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_counts_level AFTER UPDATE OF level "
+            f"ON {table} BEGIN {_BUMP.format(key=level)} END"
+        )
+    return made
 
 
 _NAMED = f"'{NAMES}'"
 SQLITE: dict[str, list[str]] = {
     "access_grant": _per_third_party(
-        "access_grant", GRANTS, "third_party_id, account_id, taxpayer_id, level, status"
+        "access_grant", GRANTS, "third_party_id, account_id, taxpayer_id, status", levels=True
     ),
     "favorite": _per_third_party("favorite", FAVORITES, "third_party_id, taxpayer_id"),
     "taxpayer": [
@@ -86,8 +98,10 @@ END $$"""
 POSTGRESQL: dict[str, list[str]] = {
     "access_grant": [
         "CREATE OR REPLACE TRIGGER access_grant_counts AFTER INSERT OR DELETE OR UPDATE OF "
-        "third_party_id, account_id, taxpayer_id, level, status ON access_grant "
-        f"FOR EACH ROW EXECUTE FUNCTION count_client_change('{GRANTS}')"
+        "third_party_id, account_id, taxpayer_id, status ON access_grant "
+        f"FOR EACH ROW EXECUTE FUNCTION count_client_change('{GRANTS}')",
+        "CREATE OR REPLACE TRIGGER access_grant_counts_level AFTER UPDATE OF level "
+        f"ON access_grant FOR EACH ROW EXECUTE FUNCTION count_client_change('{LEVELS}')",
     ],
     "favorite": [
         "CREATE OR REPLACE TRIGGER favorite_counts AFTER INSERT OR DELETE OR UPDATE OF "

@@ -194,18 +194,36 @@ def test_a_favorite_marked_or_unmarked_is_seen_at_once(world: World) -> None:
     assert clients.favorites_count(firm) == 0
 
 
-def test_a_grant_level_change_reorders_the_levels_column(world: World) -> None:
+def test_a_grant_level_change_reorders_the_levels_column_only(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A level changed is counted on its own: the list is not read again, the other
+    orders stay, and the *Access levels* order is made again (saved ones too)."""
+    monkeypatch.setattr(clients, "SAVE_FROM_CLIENTS", 100)
     firm, made = _firm(world)
     before = _ids(firm, "lowell", sort=SortKey.LEVELS)
     assert before == _expected(firm, "lowell", SortKey.LEVELS, False)
+    by_id = _ids(firm, sort=SortKey.ID)
     grant = AccessGrant.get(
         (AccessGrant.taxpayer == made["Bob Lowell"].id) & (AccessGrant.status == "active")
     )
     bob_logon = world.taxpayer_logon("bob", made["Bob Lowell"])
-    grants.change_level(bob_logon, grant.id, L.FILE_AND_PAY)
-    after = _ids(firm, "lowell", sort=SortKey.LEVELS)
-    assert after == _expected(firm, "lowell", SortKey.LEVELS, False)
-    assert after == before[::-1]  # "File and Pay" now sorts before "File, Full Access"
+
+    def not_again(*_args: object) -> None:
+        raise AssertionError("a level change must not read the whole list again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(clients, "_read_clients", not_again)
+        grants.change_level(bob_logon, grant.id, L.FILE_AND_PAY)
+        after = _ids(firm, "lowell", sort=SortKey.LEVELS)
+        assert after == _expected(firm, "lowell", SortKey.LEVELS, False)
+        assert after == before[::-1]  # "File and Pay" now sorts before "File, Full Access"
+        assert _ids(firm, sort=SortKey.ID) == by_id
+        rows = clients.client_rows(firm, [made["Bob Lowell"].id])
+        assert rows[0].levels_label == "File and Pay"
+    # The next login uses the saved list, but not the saved levels order of before.
+    clients._kept.clear()
+    assert _ids(firm, sort=SortKey.LEVELS) == _expected(firm, "", SortKey.LEVELS, False)
 
 
 _OTHER_PROCESS = """
