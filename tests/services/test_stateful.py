@@ -556,6 +556,18 @@ class AccessMachine(RuleBasedStateMachine):
     def dor_records_a_poa(self, data: st.DataObject) -> None:
         name = data.draw(st.sampled_from(THIRD_PARTIES), "representative")
         taxpayer = data.draw(st.sampled_from(TAXPAYERS), "taxpayer")
+        self._record_poa(data, name, taxpayer)
+
+    @precondition(lambda self: self.model.poas)
+    @rule(data=st.data())
+    def dor_records_another_poa_for_the_same_pair(self, data: st.DataObject) -> None:
+        """A newer Form M-2848 for a representative and taxpayer DOR already has one for:
+        where it overlaps one in force, that one is superseded."""
+        poa_id = data.draw(st.sampled_from(sorted(self.model.poas)), "earlier POA")
+        earlier = self.model.poas[poa_id]
+        self._record_poa(data, earlier.representative, earlier.taxpayer)
+
+    def _record_poa(self, data: st.DataObject, name: str, taxpayer: str) -> None:
         types = data.draw(
             st.sets(st.sampled_from(self.tax_types[taxpayer]), min_size=1), "tax types"
         )
