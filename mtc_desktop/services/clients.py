@@ -308,7 +308,8 @@ class _ClientIndex:
         return result
 
 
-# Per open database (a new database object starts afresh), per third party.
+# Per open database (a new database object starts afresh), per third party; one caller
+# at a time.
 _kept: weakref.WeakKeyDictionary[Any, dict[int, _ClientIndex]] = weakref.WeakKeyDictionary()
 _kept_lock = threading.Lock()
 
@@ -432,10 +433,8 @@ def _unpack_clients(data: bytes) -> tuple[array[int], list[str]]:
 def _index(actor: Actor) -> _ClientIndex:
     """The third party's kept clients, read again if a change was counted since."""
     grants_n, favorites_n, names_n, levels_n = _counters(actor)  # before the data
-    database = db.obj
-    with _kept_lock:
-        per_database = _kept.setdefault(database, {})
-        index = per_database.get(actor.logon_id)
+    per_database = _kept.setdefault(db.obj, {})
+    index = per_database.get(actor.logon_id)
     if index is None or index.version != (grants_n, names_n):
         version = f"{grants_n}:{names_n}"
         saved = _load_part(actor, "clients", version)
@@ -453,12 +452,8 @@ def _index(actor: Actor) -> _ClientIndex:
         query = Favorite.select(Favorite.taxpayer).where(Favorite.third_party == actor.logon_id)
         favorites: set[int] = {row[0] for row in query.tuples()}  # type: ignore[index]
         index.set_favorites(favorites_n, favorites)
-    with _kept_lock:
-        per_database[actor.logon_id] = index
+    per_database[actor.logon_id] = index
     return index
-
-
-_index_lock = threading.Lock()
 
 
 @reading
@@ -473,7 +468,7 @@ def client_list(
     """The ids of the matching clients (active grants only) in display order, as a view
     for a model that fetches rows lazily; see the module's description for what is kept."""
     require_role(actor, Role.THIRD_PARTY)
-    with _index_lock:
+    with _kept_lock:
         index = _index(actor)
         positions = index.matches(actor, sort, tuple(search_words(text)), favorites_only)
     return ClientIds(index.ids, positions, descending)
