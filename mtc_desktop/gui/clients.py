@@ -56,10 +56,10 @@ from mtc_desktop.domain.errors import MtcError, NotAllowed, NotFound
 from mtc_desktop.domain.levels import AccessLevel, Right
 from mtc_desktop.domain.model import GrantStatus
 from mtc_desktop.domain.text import search_words
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui.levels import RIGHT_WORDS, describe_level
 from mtc_desktop.gui.models import OBJECT_ROLE, AccessModel, ActivityModel, RowsModel, day
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.taxpayer import RIGHT_WORDS, describe_level
 from mtc_desktop.gui.widgets import (
     LinkButton,
     heading,
@@ -491,6 +491,7 @@ class SortChoice(enum.Enum):
         return next(c for c in cls if c.key is key and c.descending == descending)
 
 
+@router.page("clients")
 class ClientsPage(Page):
     """The client list: *Favorites* and *All* tabs, a filter, and favorite marking."""
 
@@ -767,6 +768,7 @@ def _done(page: Page, fn: Callable[..., object], *args: Any) -> bool:
 # --- one client: its accounts -------------------------------------------------------------
 
 
+@router.page("client")
 class ClientPage(Page):
     """A client's accounts, one row per account with the access level; each opens the
     account's page."""
@@ -790,9 +792,7 @@ class ClientPage(Page):
         self.view.setTabKeyNavigation(False)
         self.view.activated.connect(lambda index: self._open_row(index.row()))
         self.body.addWidget(self.view)
-        from mtc_desktop.gui.poa import ClientPoaPanel
-
-        self.poa_panel = ClientPoaPanel(self, taxpayer_id)
+        self.poa_panel = router.make_panel("poa.client", self, taxpayer_id=taxpayer_id)
         self.body.addWidget(self.poa_panel)
         self.body.addStretch(1)
 
@@ -850,6 +850,7 @@ class ClientPage(Page):
 # --- a client's account: what the third party may do there -------------------------------
 
 
+@router.page("client_account")
 class ClientAccountPage(Page):
     """One account of a client: the level, in words, *File Return* and *Make Payment*
     within it, and the account's activity. Every action asks the service, which reads the
@@ -1130,6 +1131,7 @@ class MyAccessModel(RowsModel[AccessRow]):
         }[self.Column(column)]
 
 
+@router.page("my_access")
 class MyAccessPage(Page):
     """Manage My Access: one row per client and account type, each with its *Tax
     Administrator* link. A firm with many clients finds one with the filter; the list
@@ -1226,6 +1228,7 @@ class MyAccessPage(Page):
         self.main.push(AccessDetailsPage(self.main, grant_id))
 
 
+@router.page("access_details")
 class AccessDetailsPage(Page):
     """Tax Administrator: the access details of one client account, and *Cancel My Access*."""
 

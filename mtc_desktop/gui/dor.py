@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.model import ApprovalMethod, CorrespondenceKind, RequestStatus
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui.levels import level_combo
 from mtc_desktop.gui.models import day
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.taxpayer import level_combo
 from mtc_desktop.gui.widgets import LinkButton, heading, note, panel
 from mtc_desktop.services import correspondence, requests, settings
 from mtc_desktop.services.base import Actor
@@ -91,6 +91,7 @@ def request_summary(view: RequestView) -> str:
     )
 
 
+@router.page("dor_home")
 class DorHomePage(Page):
     """The DOR staff home: the back office's tools, each a link or a short form."""
 
@@ -102,9 +103,7 @@ class DorHomePage(Page):
         self.summary = note("")
         self.body.addWidget(self.summary)
         self._add_registry_panel()
-        from mtc_desktop.gui.poa import DorPoaPanel
-
-        self.poa_panel = DorPoaPanel(self)
+        self.poa_panel = router.make_panel("poa.dor", self)
         self.body.addWidget(self.poa_panel)
 
         box, layout = panel("Client Authorization forms")
@@ -248,31 +247,20 @@ class DorHomePage(Page):
     # --- Taxpayer registry ------------------------------------------------------------
 
     def find_taxpayer(self) -> None:
-        from mtc_desktop.gui.registry import RegistrySearchPage
-
-        page = RegistrySearchPage(self.main, self.registry_edit.text())
-        self.main.push(page)
+        self.main.open_page("registry_search", text=self.registry_edit.text())
 
     def register_taxpayer(self) -> None:
-        from mtc_desktop.gui.registry import RegisterTaxpayerDialog, RegistryTaxpayerPage
-
-        taxpayer = RegisterTaxpayerDialog.ask(self, self.actor)
-        if taxpayer is not None:
-            self.main.push(RegistryTaxpayerPage(self.main, taxpayer.id, registered=True))
+        router.run("register_taxpayer", self, self.actor)
 
     def import_registry(self) -> None:
-        from mtc_desktop.gui.registry import ImportRegistryDialog
-
-        report = ImportRegistryDialog.ask(self, self.actor)
+        report = router.run("import_registry", self, self.actor)
         if report is not None:
             self.registry_result.setText(report.summary())
 
     # --- Staff logons -----------------------------------------------------------------
 
     def open_staff(self) -> None:
-        from mtc_desktop.gui.staff import StaffLogonsPage
-
-        self.main.push(StaffLogonsPage(self.main))
+        self.main.open_page("staff")
 
     def focus_first(self) -> None:
         self.reference_edit.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -327,14 +315,10 @@ class DorHomePage(Page):
     # --- Email ------------------------------------------------------------------------
 
     def _open_outbox(self) -> None:
-        from mtc_desktop.gui.outbox import OutboxPage
-
-        self.main.push(OutboxPage(self.main))
+        self.main.open_page("outbox")
 
     def _email_server(self) -> None:
-        from mtc_desktop.gui.outbox import SmtpSettingsDialog
-
-        SmtpSettingsDialog.ask(self, self.actor)
+        router.run("email_server", self, self.actor)
 
     # --- Expiry -----------------------------------------------------------------------
 
@@ -423,6 +407,7 @@ def recorded_text(view: RequestView) -> str:
     return f"Request {view.number} recorded as denied. Both sides were emailed."
 
 
+@router.page("dor_request")
 class DorRequestPage(Page):
     """One request as DOR staff see it; a pending printed-form request can be recorded."""
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QHBoxLayout, QTableView
 
 from mtc_desktop.domain.model import Role
+from mtc_desktop.gui import router
 from mtc_desktop.gui.models import AccountsModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
 
 
+@router.page("home")
 class HomePage(Page):
     title = "Home"
     _pending = 0
@@ -88,13 +90,8 @@ class HomePage(Page):
         self.inbox_link.setVisible(bool(unread))
 
     def _new_request(self) -> None:
-        from mtc_desktop.gui.request_wizard import RequestWizard
-
-        if RequestWizard.ask(self, self.actor) is not None:
+        if router.run("request_access", self, self.actor) is not None:
             self.refresh()
 
     def _open_requests(self) -> None:
-        from mtc_desktop.gui.taxpayer import AccessRequestsPage
-
-        self.main.open_profile()
-        self.main.push(AccessRequestsPage(self.main))
+        self.main.open_page("access_requests", under="profile")

@@ -9,6 +9,7 @@ from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPlainTextEdit, QSplitter, QTableView
 
 from mtc_desktop.domain.model import MessageKind
+from mtc_desktop.gui import router
 from mtc_desktop.gui.models import InboxModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
 
 
+@router.page("inbox")
 class InboxPage(Page):
     title = "Inbox"
 

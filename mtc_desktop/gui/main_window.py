@@ -4,11 +4,14 @@ a stack of pages. Pages are pushed as the user follows links (Manage My Profile 
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from mtc_desktop.domain.model import Role
+from mtc_desktop.gui import page_registry, router
 from mtc_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton
@@ -127,15 +130,24 @@ class MainWindow(QMainWindow):
         if page is not None:
             page.show_inbox_counts(counts)
 
+    def open_page(self, key: str, *, under: str | None = None, **args: Any) -> Page:
+        """Open the page registered as ``key`` (gui/router.py) with ``args``: over the
+        page showing, or over Home (``under="home"``) or Home › Manage My Profile
+        (``under="profile"``), the way the FAQ's steps reach it."""
+        page = router.make_page(self, key, **args)
+        if under == "home":
+            self.replace_all(*self.home_pages(), page)
+        elif under == "profile":
+            self.replace_all(*self.home_pages(), router.make_page(self, "profile"), page)
+        else:
+            assert under is None, under
+            self.push(page)
+        return page
+
     def home_page(self) -> Page:
         """The first page: DOR staff's back office, or the logon's own home."""
-        if self.actor.role is Role.DOR_STAFF:
-            from mtc_desktop.gui.dor import DorHomePage
-
-            return DorHomePage(self)
-        from mtc_desktop.gui.home import HomePage
-
-        return HomePage(self)
+        key = "dor_home" if self.actor.role is Role.DOR_STAFF else "home"
+        return router.make_page(self, key)
 
     def home_pages(self) -> list[Page]:
         """What *Home* shows, the same at login and every time after: the home page, and
@@ -143,31 +155,23 @@ class MainWindow(QMainWindow):
         its favorites first)."""
         pages = [self.home_page()]
         if self.actor.role is Role.THIRD_PARTY:
-            from mtc_desktop.gui.clients import ClientsPage
-
-            pages.append(ClientsPage(self))
+            pages.append(router.make_page(self, "clients"))
         return pages
 
     def go_home(self) -> None:
         self.replace_all(*self.home_pages())
 
     def open_profile(self) -> None:
-        from mtc_desktop.gui.profile import ProfilePage
-
-        self.replace_all(*self.home_pages(), ProfilePage(self))
+        self.replace_all(*self.home_pages(), router.make_page(self, "profile"))
 
     def open_clients(self) -> None:
         if self.actor.role is Role.THIRD_PARTY:
             self.go_home()  # a third party's Home is its clients
             return
-        from mtc_desktop.gui.clients import ClientsPage
-
-        self.replace_all(self.home_page(), ClientsPage(self))
+        self.replace_all(self.home_page(), router.make_page(self, "clients"))
 
     def open_inbox(self) -> None:
-        from mtc_desktop.gui.inbox import InboxPage
-
-        self.replace_all(*self.home_pages(), InboxPage(self))
+        self.open_page("inbox", under="home")
 
     def sweep_expired(self) -> int:
         """Expire overdue requests; reread the page and the inbox count if any did."""

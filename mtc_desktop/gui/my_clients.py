@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.model import ApprovalMethod, RequestStatus
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.models import FormerClientsModel, MyRequestsModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
@@ -46,6 +46,7 @@ STATUS_CHOICES: tuple[tuple[str, RequestStatus | None], ...] = (
 )
 
 
+@router.page("my_clients")
 class ManageMyClientsPage(Page):
     title = "Manage My Clients"
 
@@ -235,10 +236,7 @@ class ManageMyClientsPage(Page):
 
     def new_request(self, id_type: IdType | None = None, name: str = "") -> RequestView | None:
         """Open the request wizard, started with a former client's ID type and name."""
-        from mtc_desktop.gui.request_wizard import RequestPrefill, RequestWizard
-
-        prefill = RequestPrefill(id_type=id_type, legal_name=name) if id_type else None
-        created = RequestWizard.ask(self, self.actor, prefill=prefill)
+        created = router.run("request_access", self, self.actor, id_type=id_type, legal_name=name)
         if created is not None:
             self.result_label.setText(
                 f"Request {created.number} for {created.taxpayer_name} was sent."
@@ -249,14 +247,16 @@ class ManageMyClientsPage(Page):
         return created
 
     def _open_clients(self) -> None:
-        from mtc_desktop.gui.clients import ClientsPage
-
-        self.main.push(ClientsPage(self.main, start_on_favorites=False))
+        self.main.open_page("clients", start_on_favorites=False)
 
     def _open_my_access(self) -> None:
-        from mtc_desktop.gui.clients import MyAccessPage
+        self.main.open_page("my_access")
 
-        self.main.push(MyAccessPage(self.main))
+
+@router.command("change_client_view")
+def change_client_view(parent: QWidget, actor: Actor) -> bool | None:
+    """*Change Client View*: the choice saved, or None if cancelled."""
+    return ChangeClientViewDialog.ask(parent, actor)
 
 
 class ChangeClientViewDialog(QDialog):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError
+from mtc_desktop.gui import router
 from mtc_desktop.gui.models import RowsModel, when
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.sender import running_sender
@@ -130,6 +131,7 @@ def summary_text(summary: DeliverySummary) -> str:
     return f"{counts} Emails go through {summary.server}."
 
 
+@router.page("outbox")
 class OutboxPage(Page):
     title = "Outbox"
 
@@ -278,6 +280,12 @@ def _error_label() -> QLabel:
 def _show(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setVisible(bool(text))
+
+
+@router.command("email_server")
+def email_server(parent: QWidget, actor: Actor) -> EmailServer | None:
+    """*Email Server*: the saved server, or None if nothing was saved."""
+    return SmtpSettingsDialog.ask(parent, actor)
 
 
 class SmtpSettingsDialog(QDialog):

@@ -29,6 +29,7 @@ class Page(QWidget):
     """
 
     title = ""
+    key = ""  # set by @router.page
     _refreshing = False
 
     def __init__(self, main: MainWindow) -> None:

@@ -55,7 +55,7 @@ from mtc_desktop.domain.poa import (
     InformationKind,
     PoaAct,
 )
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.models import RowsModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton, heading, note, panel, place_links, setup_table
@@ -83,6 +83,16 @@ def _error_label() -> QLabel:
     label.setProperty("role", "error")
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setVisible(False)
+    return label
+
+
+def _result_label() -> QLabel:
+    """The outcome of the last action, shown only while it says something (as on the DOR
+    home page)."""
+    from mtc_desktop.gui.dor import ResultLabel
+
+    label = ResultLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
     return label
 
 
@@ -181,6 +191,7 @@ def _links(
 # --- the taxpayer: Powers of Attorney --------------------------------------------------------
 
 
+@router.page("powers_of_attorney")
 class PowersOfAttorneyPage(Page):
     """The POAs the taxpayer gave, newest first; *Revoke* on each one in force."""
 
@@ -198,7 +209,7 @@ class PowersOfAttorneyPage(Page):
                 "Attorney does not change their access."
             )
         )
-        self.result = note("")
+        self.result = _result_label()
         self.body.addWidget(self.result)
         self.model = PoaModel(parent=self)
         self.view = _poa_table(self.model, "Powers of Attorney you gave")
@@ -238,6 +249,7 @@ class PowersOfAttorneyPage(Page):
             self.main.refresh_inbox_count()
 
 
+@router.panel("poa.profile")
 class ProfilePoaPanel(QGroupBox):
     """The Power of Attorney panel on Manage My Profile → More…, beside Third-party Access:
     the POAs in force, and the link to all of them (with *Revoke*)."""
@@ -274,12 +286,13 @@ class ProfilePoaPanel(QGroupBox):
         )
 
     def open_page(self) -> None:
-        self.page.main.push(PowersOfAttorneyPage(self.page.main))
+        self.page.main.open_page("powers_of_attorney")
 
 
 # --- the third party: its client's page --------------------------------------------------------
 
 
+@router.panel("poa.client")
 class ClientPoaPanel(QGroupBox):
     """On a third party's client page: the POAs it holds for this client, and what it can
     ask for under them."""
@@ -310,7 +323,7 @@ class ClientPoaPanel(QGroupBox):
         self.requests_note = note("")
         self.requests_note.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.requests_note)
-        self.result = note("")
+        self.result = _result_label()
         self.result.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.result)
         difference = note(f"{FAQ_QUESTION} {FAQ_DIFFERENCE}")
@@ -581,6 +594,7 @@ class PrepareFormDialog(QDialog):
 # --- DOR staff ------------------------------------------------------------------------------
 
 
+@router.panel("poa.dor")
 class DorPoaPanel(QGroupBox):
     """The Power of Attorney panel on the DOR staff home page."""
 
@@ -605,7 +619,7 @@ class DorPoaPanel(QGroupBox):
         queue.clicked.connect(self.open_queue)
         for link in (record, imported, queue):
             layout.addWidget(link)
-        self.result = note("")
+        self.result = _result_label()
         self.result.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.result)
         difference = note(f"{FAQ_QUESTION} {FAQ_DIFFERENCE}")
@@ -619,7 +633,7 @@ class DorPoaPanel(QGroupBox):
             self.page.main.refresh_inbox_count()
 
     def open_queue(self) -> None:
-        self.page.main.push(InformationQueuePage(self.page.main))
+        self.page.main.open_page("information_queue")
 
     def import_form(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -898,6 +912,7 @@ class InformationModel(RowsModel[InformationView]):
         }[self.Column(column)]
 
 
+@router.page("information_queue")
 class InformationQueuePage(Page):
     """DOR staff: representatives' pending requests for returns and documentation."""
 
@@ -913,7 +928,7 @@ class InformationQueuePage(Page):
                 "refuse one with the reason."
             )
         )
-        self.result = note("")
+        self.result = _result_label()
         self.result.setTextFormat(Qt.TextFormat.PlainText)
         self.body.addWidget(self.result)
         self.model = InformationModel(parent=self)

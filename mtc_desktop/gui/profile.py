@@ -7,15 +7,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from mtc_desktop.domain.model import Role
+from mtc_desktop.gui import router
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton, heading, note, panel
 from mtc_desktop.services import clients, logons
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
-    from mtc_desktop.gui.poa import ProfilePoaPanel
 
 
+@router.page("profile")
 class ProfilePage(Page):
     title = "Manage My Profile"
 
@@ -37,7 +38,7 @@ class ProfilePage(Page):
         more = QWidget()
         more_layout = QVBoxLayout(more)
         self.links: dict[str, LinkButton] = {}
-        self.poa_panel: ProfilePoaPanel | None = None  # beside Third-party Access
+        self.poa_panel: QWidget | None = None  # beside Third-party Access
         if self.actor.role is Role.DOR_STAFF:
             # DOR staff's tools are all on their Home page; an empty More… tab is not shown.
             self.body.addWidget(
@@ -60,9 +61,7 @@ class ProfilePage(Page):
             self._link(layout, "Manage Third-party Access", self._open_third_parties)
             more_layout.addWidget(box)
             if self.actor.taxpayer_id is not None:
-                from mtc_desktop.gui.poa import ProfilePoaPanel
-
-                self.poa_panel = ProfilePoaPanel(self)
+                self.poa_panel = router.make_panel("poa.profile", self)
                 more_layout.addWidget(self.poa_panel)
         if is_third_party:
             box, layout = panel("Access")
@@ -84,7 +83,7 @@ class ProfilePage(Page):
 
     def refresh(self) -> None:
         if self.poa_panel is not None:
-            self.poa_panel.refresh()
+            self.poa_panel.refresh()  # type: ignore[attr-defined]
         if self.actor.role is Role.THIRD_PARTY:
             self.clients_link.setVisible(bool(self.call(clients.client_view_enabled, self.actor)))
         profile = self.call(logons.profile, self.actor)
@@ -106,34 +105,22 @@ class ProfilePage(Page):
             self.details_form.addRow(f"{label}:", text)
 
     def _open_requests(self) -> None:
-        from mtc_desktop.gui.taxpayer import AccessRequestsPage
-
-        self.main.push(AccessRequestsPage(self.main))
+        self.main.open_page("access_requests")
 
     def _new_request(self) -> None:
-        from mtc_desktop.gui.request_wizard import RequestWizard
-
-        created = RequestWizard.ask(self, self.actor)
+        created = router.run("request_access", self, self.actor)
         if created is not None:
             self.main.refresh_inbox_count()
 
     def _open_my_access(self) -> None:
-        from mtc_desktop.gui.clients import MyAccessPage
-
-        self.main.push(MyAccessPage(self.main))
+        self.main.open_page("my_access")
 
     def _change_client_view(self) -> None:
-        from mtc_desktop.gui.my_clients import ChangeClientViewDialog
-
-        if ChangeClientViewDialog.ask(self, self.actor) is not None:
+        if router.run("change_client_view", self, self.actor) is not None:
             self.refresh()
 
     def _open_my_clients(self) -> None:
-        from mtc_desktop.gui.my_clients import ManageMyClientsPage
-
-        self.main.push(ManageMyClientsPage(self.main))
+        self.main.open_page("my_clients")
 
     def _open_third_parties(self) -> None:
-        from mtc_desktop.gui.taxpayer import ThirdPartiesPage
-
-        self.main.push(ThirdPartiesPage(self.main))
+        self.main.open_page("third_parties")

@@ -42,7 +42,7 @@ from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.model import AccountType, TaxpayerKind
 from mtc_desktop.domain.text import clean_name
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import bold, heading, note, setup_table
@@ -133,6 +133,7 @@ class RegistryTaxpayersModel(RowsModel[RegistryTaxpayer]):
         }[self.Column(column)]
 
 
+@router.page("registry_search")
 class RegistrySearchPage(Page):
     """Registered taxpayers found by name words or ID digits; open one for its accounts."""
 
@@ -247,6 +248,7 @@ class RegistryAccountsModel(RowsModel[RegistryAccount]):
         }[self.Column(column)]
 
 
+@router.page("registry_taxpayer")
 class RegistryTaxpayerPage(Page):
     """A registered taxpayer and their tax accounts."""
 
@@ -430,6 +432,17 @@ class _FieldDialog(QDialog, FieldForm):
         grow_to_fit(self)
 
 
+@router.command("register_taxpayer")
+def register_taxpayer(parent: QWidget, actor: Actor) -> RegistryTaxpayer | None:
+    """*Register Taxpayer*: the dialog, then the new taxpayer's page."""
+    taxpayer = RegisterTaxpayerDialog.ask(parent, actor)
+    if taxpayer is not None:
+        router.main_window(parent).open_page(
+            "registry_taxpayer", taxpayer_id=taxpayer.id, registered=True
+        )
+    return taxpayer
+
+
 class RegisterTaxpayerDialog(_FieldDialog):
     """*Register Taxpayer*: ID type and number, legal name, type, mailing address."""
 
@@ -605,6 +618,12 @@ class AddTaxAccountDialog(_FieldDialog):
 
 
 # --- import ------------------------------------------------------------------------------
+
+
+@router.command("import_registry")
+def import_registry(parent: QWidget, actor: Actor) -> ImportReport | None:
+    """*Import Registry…*: the last import's report, or None if none ran."""
+    return ImportRegistryDialog.ask(parent, actor)
 
 
 class ImportRegistryDialog(QDialog):

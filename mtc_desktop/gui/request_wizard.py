@@ -47,10 +47,10 @@ from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import ApprovalMethod
 from mtc_desktop.domain.text import clean_name
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.authorization import print_client_authorization
+from mtc_desktop.gui.levels import describe_level, level_combo
 from mtc_desktop.gui.models import day
-from mtc_desktop.gui.taxpayer import describe_level, level_combo
 from mtc_desktop.gui.widgets import bold
 from mtc_desktop.services import requests
 from mtc_desktop.services.base import Actor
@@ -725,6 +725,16 @@ class ConfirmationPage(_StepPage):
 
 
 # --- the wizard ------------------------------------------------------------------------------
+
+
+@router.command("request_access")
+def request_access(
+    parent: QWidget, actor: Actor, *, id_type: IdType | None = None, legal_name: str = ""
+) -> RequestView | None:
+    """*Request to Manage Other Taxpayer's Accounts*: the wizard, started with a former
+    client's ID type and name when given; the request made, or None."""
+    prefill = RequestPrefill(id_type=id_type, legal_name=legal_name) if id_type else None
+    return RequestWizard.ask(parent, actor, prefill=prefill)
 
 
 class RequestWizard(QWizard):

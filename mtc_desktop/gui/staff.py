@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, clean_name, clean_username
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel, day, when
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import heading, note, setup_table
@@ -81,6 +81,7 @@ def _button(text: str) -> QPushButton:
     return button
 
 
+@router.page("staff")
 class StaffLogonsPage(Page):
     """The DOR staff logons, with what an administrator may do to them."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from mtc_desktop.domain.errors import MtcError
-from mtc_desktop.domain.levels import AccessLevel, Right
+from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import RequestStatus
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.forms.ui_approve_deny_dialog import Ui_ApproveDenyDialog
 from mtc_desktop.gui.forms.ui_third_party_page import Ui_ThirdPartyPage
+from mtc_desktop.gui.levels import describe_level, level_combo
 from mtc_desktop.gui.models import (
     AccessModel,
     HistoryModel,
@@ -58,33 +58,10 @@ from mtc_desktop.services.requests import LineDecision, RequestView
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
 
-RIGHT_WORDS = {
-    Right.VIEW: "view the account",
-    Right.FILE: "file and amend returns",
-    Right.PAY: "make payments",
-    Right.MESSAGES: "send and read secure messages",
-}
-
-
-def describe_level(level: AccessLevel) -> str:
-    words = [RIGHT_WORDS[r] for r in Right if r in level.rights]
-    return (
-        f"{level.label}: " + ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
-    )
-
-
-def level_combo(selected: AccessLevel) -> QComboBox:
-    combo = QComboBox()
-    for level in AccessLevel:
-        combo.addItem(level.label, level)
-        combo.setItemData(combo.count() - 1, describe_level(level), Qt.ItemDataRole.ToolTipRole)
-    combo.setCurrentIndex(list(AccessLevel).index(selected))
-    return combo
-
-
 # --- View Access Requests from Third Parties ----------------------------------------------
 
 
+@router.page("access_requests")
 class AccessRequestsPage(Page):
     title = "View Access Requests from Third Parties"
 
@@ -281,6 +258,7 @@ class ApproveDenyDialog(QDialog):
 # --- Manage Third-party Access -------------------------------------------------------------
 
 
+@router.page("third_parties")
 class ThirdPartiesPage(Page):
     title = "Manage Third-party Access"
 
@@ -328,6 +306,7 @@ class ThirdPartiesPage(Page):
         self.main.push(ThirdPartyPage(self.main, third_party_id))
 
 
+@router.page("third_party")
 class ThirdPartyPage(Page):
     """One third party: the Access tab, Manage Account Access, and the History."""
 
