@@ -36,6 +36,12 @@ from mtc_desktop.gui.my_clients import ChangeClientViewDialog, ManageMyClientsPa
 from mtc_desktop.gui.outbox import OutboxPage, SmtpSettingsDialog
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.pdf_preview import PdfPreviewDialog
+from mtc_desktop.gui.poa import (
+    InformationQueuePage,
+    PowersOfAttorneyPage,
+    PrepareFormDialog,
+    RecordPoaDialog,
+)
 from mtc_desktop.gui.profile import ProfilePage
 from mtc_desktop.gui.registry import (
     AddTaxAccountDialog,
@@ -60,7 +66,7 @@ from mtc_desktop.store.models import AccessRequest, Taxpayer
 from tests.gui.conftest import buttons, click, log_in, when_modal
 
 VISITS = 20
-OPENINGS = 10  # of each dialog
+OPENINGS = 5  # of each dialog
 
 P = TypeVar("P", bound=Page)
 
@@ -178,6 +184,10 @@ def test_taxpayer_pages_and_dialogs_are_gone_after_each_visit(qtbot, login_windo
         third_parties()
         click(qtbot, main, "smithcpa")
 
+    def powers_of_attorney() -> None:
+        click(qtbot, main, "Manage My Profile")
+        click(qtbot, open_more_tab(main), "Powers of Attorney")
+
     def inbox() -> None:
         open_inbox(qtbot, main)
 
@@ -186,6 +196,7 @@ def test_taxpayer_pages_and_dialogs_are_gone_after_each_visit(qtbot, login_windo
     visit_many(qtbot, main, ThirdPartiesPage, third_parties, home=home)
     visit_many(qtbot, main, ThirdPartyPage, third_party, home=home)
     visit_many(qtbot, main, InboxPage, inbox, home=home)
+    visit_many(qtbot, main, PowersOfAttorneyPage, powers_of_attorney, home=home)
 
     access_requests()
     close_dialog_many(
@@ -282,6 +293,15 @@ def test_third_party_pages_and_dialogs_are_gone_after_each_visit(qtbot, login_wi
         ChangeClientViewDialog,
         "Cancel",
     )
+    go_home(qtbot, main)
+    client()
+    close_dialog_many(
+        qtbot,
+        lambda: click(qtbot, main.current_page, "Prepare Form M-2848…"),
+        PrepareFormDialog,
+        "Cancel",
+    )
+    go_home(qtbot, main)
     my_clients()
     my_page = page(main, ManageMyClientsPage)
     my_page.requests_view.selectRow(0)  # a pending request for a printed form
@@ -340,12 +360,16 @@ def test_dor_pages_and_dialogs_are_gone_after_each_visit(
     def inbox() -> None:
         open_inbox(qtbot, main)
 
+    def information_requests() -> None:
+        click(qtbot, main, "Information Requests")
+
     visit_many(qtbot, main, RegistrySearchPage, registry_search, home=home)
     visit_many(qtbot, main, RegistryTaxpayerPage, registry_taxpayer, home=home)
     visit_many(qtbot, main, StaffLogonsPage, staff, home=home)
     visit_many(qtbot, main, OutboxPage, outbox, home=home)
     visit_many(qtbot, main, DorRequestPage, request, home=home)
     visit_many(qtbot, main, InboxPage, inbox, home=home)
+    visit_many(qtbot, main, InformationQueuePage, information_requests, home=home)
 
     assert isinstance(main.current_page, DorHomePage)
     for link, cls, button in (
@@ -353,6 +377,7 @@ def test_dor_pages_and_dialogs_are_gone_after_each_visit(
         ("Mail Correspondence", MailCorrespondenceDialog, "Cancel"),
         ("Email Server", SmtpSettingsDialog, "Cancel"),
         ("Import Registry…", ImportRegistryDialog, "Close"),
+        ("Record Power of Attorney", RecordPoaDialog, "Cancel"),
     ):
         close_dialog_many(
             qtbot, lambda link=link: click(qtbot, main.current_page, link), cls, button
