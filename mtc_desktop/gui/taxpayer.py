@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import RequestStatus
 from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui.busy import connect_write, writes
 from mtc_desktop.gui.forms.ui_approve_deny_dialog import Ui_ApproveDenyDialog
 from mtc_desktop.gui.forms.ui_third_party_page import Ui_ThirdPartyPage
 from mtc_desktop.gui.levels import describe_level, level_combo
@@ -91,7 +93,7 @@ class AccessRequestsPage(Page):
             link.setAccessibleDescription(
                 f"Approve or deny request {request.number} from {request.third_party_username}"
             )
-            link.clicked.connect(lambda _=False, r=request: self.open_decision(r))
+            connect_write(link, functools.partial(self.open_decision, request))
             links.append(link)
         place_links(self.view, PendingRequestsModel.Column.ACTION, links)
         self.hint.setText(
@@ -230,6 +232,7 @@ class ApproveDenyDialog(QDialog):
             return
         self.accept()
 
+    @writes
     def _approve(self) -> None:
         decisions = self.decisions()
         if not any(d.give_rights for d in decisions):
@@ -243,6 +246,7 @@ class ApproveDenyDialog(QDialog):
             return
         self._submit(decisions)
 
+    @writes
     def _deny(self) -> None:
         if dialogs.confirm(
             self,
@@ -378,7 +382,7 @@ class ThirdPartyPage(Page):
             link = LinkButton(grant.level.label)
             link.setAccessibleName(grant.level.label)
             link.setAccessibleDescription(f"Access Type for {grant.account.label}; change it")
-            link.clicked.connect(lambda _=False, g=grant: self.open_account_security(g))
+            connect_write(link, functools.partial(self.open_account_security, grant))
             links.append(link)
         place_links(self.form.accessTable, AccessModel.Column.ACCESS_TYPE, links)
         self.form.generalAccessDetail.setText(
@@ -406,6 +410,7 @@ class ThirdPartyPage(Page):
             self.main.statusBar().showMessage("Access type saved.", 8000)
         self.refresh()
 
+    @writes
     def _cancel_general_access(self) -> None:
         who = self.username or "this third party"
         if not dialogs.confirm(
@@ -521,6 +526,7 @@ class AccountSecurityDialog(QDialog):
         self.explain.setText(describe_level(level))
         self.save_button.setEnabled(level is not self.grant.level)
 
+    @writes
     def _save(self) -> None:
         level: AccessLevel = self.level_combo.currentData()
         try:

@@ -7,6 +7,10 @@ peewee) has peewee imported with the PostgreSQL drivers hidden from it, and noth
 any other ``import psycopg`` works as usual. :func:`load_postgresql_driver`, called when a
 ``postgresql://`` database is opened, imports psycopg 3 and gives it to peewee as peewee
 takes it itself.
+
+The drivers are hidden only while peewee's module runs, once; another thread importing
+psycopg in those few milliseconds would be refused. The program imports peewee (opening
+its database) before it starts any thread of its own.
 """
 
 from __future__ import annotations
