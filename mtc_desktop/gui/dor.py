@@ -39,7 +39,7 @@ from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.levels import level_combo
 from mtc_desktop.gui.models import day
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import LinkButton, heading, note, panel
+from mtc_desktop.gui.widgets import LinkButton, ResultLabel, heading, note, panel
 from mtc_desktop.services import correspondence, requests, settings
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.requests import LineDecision, RequestView
@@ -60,21 +60,6 @@ def _error_label() -> QLabel:
 def _show(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setVisible(bool(text))
-
-
-class ResultLabel(QLabel):
-    """The outcome of the last action: shown only while it says something."""
-
-    def __init__(self) -> None:
-        super().__init__("")
-        self.setProperty("role", "success")
-        self.setWordWrap(True)
-        self.setAccessibleName("Result")
-        self.setVisible(False)
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setVisible(bool(text))
 
 
 def _success_label() -> QLabel:

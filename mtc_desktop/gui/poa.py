@@ -58,7 +58,15 @@ from mtc_desktop.domain.poa import (
 from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.models import RowsModel
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import LinkButton, heading, note, panel, place_links, setup_table
+from mtc_desktop.gui.widgets import (
+    LinkButton,
+    ResultLabel,
+    heading,
+    note,
+    panel,
+    place_links,
+    setup_table,
+)
 from mtc_desktop.services import poa
 from mtc_desktop.services.base import Actor, now
 from mtc_desktop.services.poa import InformationView, PoaDraft, PoaView, ReturnedPoa
@@ -89,8 +97,6 @@ def _error_label() -> QLabel:
 def _result_label() -> QLabel:
     """The outcome of the last action, shown only while it says something (as on the DOR
     home page)."""
-    from mtc_desktop.gui.dor import ResultLabel
-
     label = ResultLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label

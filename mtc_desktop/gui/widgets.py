@@ -51,6 +51,21 @@ def note(text: str) -> QLabel:
     return label
 
 
+class ResultLabel(QLabel):
+    """The outcome of the last action: shown only while it says something."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setProperty("role", "success")
+        self.setWordWrap(True)
+        self.setAccessibleName("Result")
+        self.setVisible(False)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
 def panel(title: str) -> tuple[QGroupBox, QVBoxLayout]:
     """A titled panel, like MassTaxConnect's (e.g. the Third-party Access panel)."""
     box = QGroupBox(title)
