@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,10 @@ from mtc_desktop.store.models import TaxAccount, Taxpayer
 from tests.databases import BACKENDS, DatabaseRef, PostgresServer, postgres_server
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# QSettings (window places, text size, recent databases) on Linux live under
+# $XDG_CONFIG_HOME: the tests, and the programs they start, never touch the user's own.
+# tests/gui/conftest.py also points Qt there and empties it before each test.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="mtc-test-config-")
 
 PASSWORD = "a-long-test-password-42"
 

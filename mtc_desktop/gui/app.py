@@ -55,7 +55,11 @@ def _apply_look(app: QApplication) -> None:
         app.setWindowIcon(icon)
     style = resource("styles", "app.qss")
     if style.exists() and not app.property("mtc_styled"):
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        from mtc_desktop.gui import desktop
+
+        base = style.read_text(encoding="utf-8")
+        app.setProperty("mtc_base_style", base)  # View → text size scales it
+        app.setStyleSheet(desktop.scaled_style(base, desktop.text_scale()))
         app.setProperty("mtc_styled", True)
 
 
@@ -77,6 +81,7 @@ class Session(QObject):
         requests.expire_overdue()  # before anything shows a request that has run out
         window = MainWindow(actor)
         window.switch_logon_requested.connect(self.switch_logon)
+        window.database_chosen.connect(self.switch_database)
         self.main_window = window
         self.login_window.hide()
         window.show()
@@ -90,6 +95,33 @@ class Session(QObject):
         self.login_window.reset(message)
         self.login_window.show()
         self.login_window.activateWindow()
+
+
+    def switch_database(self, target: str) -> None:
+        """File → Open Database… / New Database…: log out, close this database, open
+        ``target`` (a new file is made and offers Set Up This Database) and show the login
+        window on it. If it cannot be opened, the database before stays open and the login
+        window says why."""
+        from mtc_desktop.gui import desktop
+        from mtc_desktop.store import database
+
+        previous = database.opened_target()
+        self.switch_logon()
+        if not offer_backup_before_upgrade(self.login_window, target):
+            return
+        _close_database()
+        try:
+            _open_database(target)
+        except MtcError as exc:
+            if previous is not None:
+                database.open_database(previous)
+            self.login_window.reset(f"{exc.message} The database before is still open.")
+            return
+        opened = database.opened_target()
+        if opened is not None and opened.path is not None:
+            desktop.remember_database(str(opened.path))
+        self.login_window.form.demoBox.hide()  # the demo's logons are not in this one
+        self.login_window.check_setup()
 
 
 def offer_backup_before_upgrade(parent: QWidget, target: str | None) -> bool:

@@ -1,24 +1,32 @@
-"""The main window: a header with the logon's name and mode and the navigation links, and
-a stack of pages. Pages are pushed as the user follows links (Manage My Profile → More… →
-...), with Back returning to the page before."""
+"""The main window: a menu bar, the portal's header with the logon's name and mode and its
+navigation links, and a stack of pages. Pages are opened by key (gui/router.py) as the
+user follows links (Manage My Profile → More… → ...), with Back and Forward through them.
+Every menu item, header link and shortcut is an action of the registry (gui/actions.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QWidget
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
 
 from mtc_desktop.domain.model import Role
-from mtc_desktop.gui import page_registry, router
+from mtc_desktop.gui import (
+    desktop,
+    page_registry,  # noqa: F401  (every page registers its key)
+    router,
+)
+from mtc_desktop.gui.actions import MENUS, ActionLink, Actions
 from mtc_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import LinkButton
 from mtc_desktop.services import notifications
 from mtc_desktop.services.base import Actor
 
 EXPIRY_SWEEP_MS = 10 * 60 * 1000
+# Menu groups: File's printing, logon and quitting; Go's FAQ steps after its navigation.
+SEPARATOR_BEFORE = {"print", "switch_logon", "quit", "access_requests", "find_request"}
+SEPARATOR_BEFORE |= {"larger_text"}
 
 MODE_LABELS = {
     Role.TAXPAYER: "Taxpayer",
@@ -29,6 +37,7 @@ MODE_LABELS = {
 
 class MainWindow(QMainWindow):
     switch_logon_requested = Signal()
+    database_chosen = Signal(str)  # File → Open Database… / New Database…
 
     def __init__(self, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,18 +50,19 @@ class MainWindow(QMainWindow):
         self.form.nameLabel.setText(f"{actor.display_name}  ·  {actor.username}")
         self.form.modeLabel.setText(f"{MODE_LABELS[actor.role]} mode")
         self._history: list[Page] = []
+        # Pages Back left, newest last: (key, arguments) to open again with Forward.
+        self._forward: list[tuple[str, dict[str, Any]]] = []
+        self._going_forward = False
 
+        self.user_actions = Actions(self)
+        self._build_menus()
+        # The portal's header: its links are the Go menu's actions, with their mnemonics.
         nav = self.form.navLayout
-        self.back_link = LinkButton("Back")
-        self.back_link.clicked.connect(self.go_back)
-        self.home_link = LinkButton("Home")
-        self.home_link.clicked.connect(self.go_home)
-        self.inbox_link = LinkButton("Inbox")
-        self.inbox_link.clicked.connect(self.open_inbox)
-        self.profile_link = LinkButton("Manage My Profile")
-        self.profile_link.clicked.connect(self.open_profile)
-        self.switch_link = LinkButton("Switch Logon")
-        self.switch_link.clicked.connect(self.switch_logon_requested.emit)
+        self.back_link = ActionLink(self.user_actions["back"], mnemonic=True)
+        self.home_link = ActionLink(self.user_actions["home"], mnemonic=True)
+        self.inbox_link = ActionLink(self.user_actions["inbox"], mnemonic=True)
+        self.profile_link = ActionLink(self.user_actions["profile"], mnemonic=True)
+        self.switch_link = ActionLink(self.user_actions["switch_logon"], mnemonic=True)
         for link in (
             self.back_link,
             self.home_link,
@@ -61,8 +71,6 @@ class MainWindow(QMainWindow):
             self.switch_link,
         ):
             nav.addWidget(link)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Back), self, self.go_back)
-        QShortcut(QKeySequence("Alt+Left"), self, self.go_back)
 
         from mtc_desktop.gui.idle import IdleLock
 
@@ -74,7 +82,28 @@ class MainWindow(QMainWindow):
         self.expiry_timer.timeout.connect(self.sweep_expired)
         self.expiry_timer.start()
         self.resize(1100, 740)
+        desktop.restore_window(self, "main_window")
         self.go_home()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.setAccessibleName("Menu bar")
+        self.menus: dict[str, QMenu] = {}
+        for key, title in MENUS:
+            menu = bar.addMenu(title)
+            menu.setObjectName(f"{key}Menu")
+            menu.setToolTipsVisible(True)
+            self.menus[key] = menu
+        for spec, action in self.user_actions.all():
+            menu = self.menus[spec.menu]
+            if spec.id in SEPARATOR_BEFORE:
+                menu.addSeparator()
+            menu.addAction(action)
+            if spec.id == "new_database":
+                self.recent_menu = menu.addMenu("Recent &Databases")
+                self.recent_menu.setObjectName("recentMenu")
+                self.recent_menu.aboutToShow.connect(self._fill_recent)
+                self._fill_recent()
 
     # --- navigation --------------------------------------------------------------------
 
@@ -84,6 +113,8 @@ class MainWindow(QMainWindow):
 
     def push(self, page: Page) -> Page:
         """Show ``page`` on top of the current one."""
+        if not self._going_forward:
+            self._forward.clear()  # a new way: what Back left is no longer ahead
         self._history.append(page)
         self.form.pages.addWidget(page)
         self.form.pages.setCurrentWidget(page)
@@ -104,6 +135,8 @@ class MainWindow(QMainWindow):
         if len(self._history) <= 1:
             return
         old = self._history.pop()
+        if old.route is not None:
+            self._forward.append(old.route)
         self.form.pages.removeWidget(old)
         old.deleteLater()
         page = self._history[-1]
@@ -116,16 +149,35 @@ class MainWindow(QMainWindow):
         # A status-bar message is about the page it was shown on: a new page starts without
         # one (an action that moves to another page shows its message after the move).
         self.statusBar().clearMessage()
-        self.back_link.setEnabled(len(self._history) > 1)
+        self.user_actions["back"].setEnabled(len(self._history) > 1)
+        self.user_actions["forward"].setEnabled(bool(self._forward))
+        page = self.current_page
+        self.user_actions["print"].setEnabled(page is not None and page.can_print())
+        self.user_actions["find_in_list"].setEnabled(
+            page is not None and page.filter_widget() is not None
+        )
         trail = " › ".join(p.title for p in self._history)
         self.form.breadcrumbLabel.setText(trail)
         self.refresh_inbox_count()
+
+    def go_forward(self) -> None:
+        """Open again the page Back left (with the arguments it was opened with)."""
+        if not self._forward:
+            return
+        key, args = self._forward.pop()
+        self._going_forward = True
+        try:
+            self.push(router.make_page(self, key, **args))
+        finally:
+            self._going_forward = False
 
     def refresh_inbox_count(self) -> None:
         """Reread the inbox's counts and show them in the header and on the page showing,
         if it shows them: one count, from one place."""
         counts = notifications.inbox_counts(self.actor)
-        self.inbox_link.setText(f"Inbox ({counts.unread} unread)" if counts.unread else "Inbox")
+        self.user_actions["inbox"].setText(
+            f"&Inbox ({counts.unread} unread)" if counts.unread else "&Inbox"
+        )
         page = self.current_page
         if page is not None:
             page.show_inbox_counts(counts)
@@ -144,10 +196,12 @@ class MainWindow(QMainWindow):
             self.push(page)
         return page
 
+    def home_page_key(self) -> str:
+        return "dor_home" if self.actor.role is Role.DOR_STAFF else "home"
+
     def home_page(self) -> Page:
         """The first page: DOR staff's back office, or the logon's own home."""
-        key = "dor_home" if self.actor.role is Role.DOR_STAFF else "home"
-        return router.make_page(self, key)
+        return router.make_page(self, self.home_page_key())
 
     def home_pages(self) -> list[Page]:
         """What *Home* shows, the same at login and every time after: the home page, and
@@ -173,6 +227,116 @@ class MainWindow(QMainWindow):
     def open_inbox(self) -> None:
         self.open_page("inbox", under="home")
 
+    def call_on_home(self, path: str) -> None:
+        """Run a tool of the Home page (DOR's back office), going Home first if need be:
+        ``path`` names a method of the page or of one of its parts ("poa_panel.record")."""
+        home_key = self.home_page_key()
+        if self.current_page is None or self.current_page.key != home_key:
+            self.go_home()
+            while self.current_page is not None and self.current_page.key != home_key:
+                self.go_back()  # a third party's Home shows its clients over it
+        target: Any = self.current_page
+        for name in path.split("."):
+            target = getattr(target, name)
+        target()
+
+    # --- the menus' other actions ------------------------------------------------------
+
+    def switch_logon(self) -> None:
+        self.switch_logon_requested.emit()
+
+    def quit_program(self) -> None:
+        """File → Quit: close every window (this one saves its size and place) and end."""
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        for window in app.topLevelWidgets():
+            if window is not self and window.isVisible():
+                window.close()
+        self.close()
+        app.quit()
+
+    def refresh_page(self) -> None:
+        """View → Refresh: reread the page showing and the inbox's count."""
+        page = self.current_page
+        if page is not None:
+            page.refresh()
+        self.refresh_inbox_count()
+
+    def print_page(self) -> None:
+        page = self.current_page
+        if page is not None and page.can_print():
+            page.print_page()
+
+    def focus_filter(self) -> None:
+        """View → Find in List (Ctrl+F): the cursor into the filter of the list showing."""
+        page = self.current_page
+        widget = page.filter_widget() if page is not None else None
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            select_all = getattr(widget, "selectAll", None)
+            if callable(select_all):
+                select_all()
+
+    def larger_text(self) -> None:
+        desktop.step_text_scale(1)
+
+    def smaller_text(self) -> None:
+        desktop.step_text_scale(-1)
+
+    def normal_text(self) -> None:
+        desktop.step_text_scale(0)
+
+    def show_about(self) -> None:
+        from mtc_desktop.gui.about import AboutDialog
+
+        AboutDialog.ask(self)
+
+    def open_database(self) -> None:
+        """File → Open Database…: another SQLite file; log in again there."""
+        self._choose_database(new=False)
+
+    def new_database(self) -> None:
+        """File → New Database…: a new SQLite file, then Set Up This Database."""
+        self._choose_database(new=True)
+
+    def _choose_database(self, *, new: bool) -> None:
+        from mtc_desktop.gui.app import choose_database_file
+
+        chosen = choose_database_file(self, new=new)
+        if chosen is None:
+            return
+        if new:
+            from mtc_desktop.domain.errors import MtcError
+            from mtc_desktop.gui import dialogs
+            from mtc_desktop.store import database
+
+            try:
+                database.check_new_database_path(chosen)
+            except MtcError as exc:  # an existing file is never replaced
+                dialogs.show_error(self, exc)
+                return
+        self.database_chosen.emit(str(chosen))
+
+    def _fill_recent(self) -> None:
+        from mtc_desktop.store import database
+
+        self.recent_menu.clear()
+        opened = database.opened_target()
+        current = str(opened.path) if opened is not None and opened.path is not None else ""
+        recent = [path for path in desktop.recent_databases() if path != current]
+        for number, path in enumerate(recent, start=1):
+            action = QAction(f"&{number} {path}", self.recent_menu)
+            action.setStatusTip(f"Open {path}; you log in again there.")
+            action.triggered.connect(self._open_recent)
+            action.setData(path)
+            self.recent_menu.addAction(action)
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _open_recent(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.database_chosen.emit(str(action.data()))
+
     def sweep_expired(self) -> int:
         """Expire overdue requests; reread the page and the inbox count if any did."""
         from mtc_desktop.domain.errors import MtcError
@@ -188,6 +352,7 @@ class MainWindow(QMainWindow):
         return count
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        desktop.save_window(self, "main_window")
         self.expiry_timer.stop()
         self.idle_lock.stop()
         super().closeEvent(event)

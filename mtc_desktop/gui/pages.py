@@ -30,6 +30,7 @@ class Page(QWidget):
 
     title = ""
     key = ""  # set by @router.page
+    route: tuple[str, dict[str, Any]] | None = None  # (key, arguments) it was opened with
     _refreshing = False
 
     def __init__(self, main: MainWindow) -> None:
@@ -54,6 +55,17 @@ class Page(QWidget):
 
     def show_inbox_counts(self, counts: InboxCounts) -> None:
         """The inbox's counts changed (or were reread): a page that shows them updates."""
+
+    def filter_widget(self) -> QWidget | None:
+        """The filter of the list this page shows, if any: Ctrl+F puts the cursor there."""
+        return None
+
+    def can_print(self) -> bool:
+        """Whether File → Print… prints something here."""
+        return False
+
+    def print_page(self) -> None:
+        """File → Print…: print what this page prints."""
 
     def focus_first(self) -> None:
         """Put the keyboard focus on the page's first control, not on the header."""

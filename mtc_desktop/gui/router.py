@@ -82,7 +82,9 @@ def page_class(key: str) -> type[Page]:
 
 
 def make_page(main: MainWindow, key: str, **args: Any) -> Page:
-    return page_class(key)(main, **args)
+    page = page_class(key)(main, **args)
+    page.route = (key, dict(args))  # what Forward opens again after Back
+    return page
 
 
 def run(key: str, parent: QWidget, actor: Actor, **args: Any) -> Any:

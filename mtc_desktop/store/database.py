@@ -398,7 +398,17 @@ def open_database(
         database.close()
         raise
     db.initialize(database)
+    global _opened
+    _opened = target
     return database
+
+
+_opened: Target | None = None
+
+
+def opened_target() -> Target | None:
+    """The database the program has open (for *About MTC Desktop*), or None."""
+    return _opened if db.obj is not None else None
 
 
 def _why_closed(target: Target, exc: BaseException) -> str:
@@ -506,6 +516,8 @@ def bind(database: Database) -> None:
 
 
 def close_database() -> None:
+    global _opened
+    _opened = None
     if db.obj is not None:
         db.obj.close()
         db.initialize(None)

@@ -7,12 +7,32 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget
 
+from mtc_desktop import APP_NAME
 from mtc_desktop.gui.app import launch
 from mtc_desktop.gui.login import LoginWindow
 from mtc_desktop.services import demo
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _settings_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """QSettings of every format and scope in a folder of the test session's own."""
+    folder = str(tmp_path_factory.mktemp("settings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(fmt, scope, folder)
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(_settings_in_a_temporary_folder: None, qapp: QApplication) -> Iterator[None]:
+    """Each test starts with no saved window places, text size or recent databases."""
+    qapp.setOrganizationName("MTC Desktop")  # as gui/app.py names it
+    qapp.setApplicationName(APP_NAME)
+    QSettings().clear()
+    yield
+    QSettings().clear()
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +58,8 @@ def login_window(qtbot, demo_db: Path) -> Iterator[LoginWindow]:
 
 
 def buttons(root: QWidget, text: str) -> list[QAbstractButton]:
+    """The visible buttons labelled ``text``; mnemonics ("&Inbox") do not count."""
+    text = text.replace("&", "")
     return [
         b
         for b in root.findChildren(QAbstractButton)

@@ -29,7 +29,7 @@ def test_inbox_page_and_header_show_the_same_count_after_a_message_is_read(
 ) -> None:
     main = log_in(qtbot, login_window, "harborbakery")
     (inbox_link,) = [b for b in buttons(main, main.inbox_link.text()) if b is main.inbox_link]
-    assert inbox_link.text() == "Inbox (3 unread)"
+    assert inbox_link.text() == "&Inbox (3 unread)"  # Alt+I, the header's mnemonic
     click(qtbot, main, "Inbox (3 unread)")
     page = main.current_page
     assert isinstance(page, InboxPage)
@@ -41,7 +41,7 @@ def test_inbox_page_and_header_show_the_same_count_after_a_message_is_read(
     model = page.model
     row = next(r for r in range(model.rowCount()) if not model.row_object(r).read)
     view.selectRow(row)
-    assert main.inbox_link.text() == f"Inbox ({unread - 1} unread)"
+    assert main.inbox_link.text() == f"&Inbox ({unread - 1} unread)"
     assert page.count_label.text() == f"3 messages, {unread - 1} unread."
     main.close()
 

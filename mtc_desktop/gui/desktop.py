@@ -1,0 +1,141 @@
+"""What a desktop program remembers between runs, in ``QSettings`` (the organization and
+application names are set in gui/app.py): each window's size and place, restored onto a
+screen that still exists; the text size; the databases opened lately."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+TEXT_SCALES = (0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0)
+RECENT_LIMIT = 6
+
+
+def settings() -> QSettings:
+    return QSettings()
+
+
+# --- window size and place ------------------------------------------------------------
+
+
+def save_window(window: QWidget, name: str) -> None:
+    """Remember ``window``'s size and place (its normal geometry when maximized)."""
+    store = settings()
+    store.beginGroup(name)
+    maximized = window.isMaximized()
+    rect = window.normalGeometry() if maximized else window.geometry()
+    store.setValue("rect", [rect.x(), rect.y(), rect.width(), rect.height()])
+    store.setValue("maximized", maximized)
+    store.endGroup()
+    store.sync()
+
+
+def saved_rect(name: str) -> tuple[QRect, bool] | None:
+    store = settings()
+    store.beginGroup(name)
+    try:
+        values = store.value("rect")
+        maximized = store.value("maximized", False, type=bool)
+    finally:
+        store.endGroup()
+    try:
+        x, y, w, h = (int(v) for v in values)
+    except (TypeError, ValueError):
+        return None
+    if w < 200 or h < 150:
+        return None
+    return QRect(x, y, w, h), bool(maximized)
+
+
+def place_on_screen(rect: QRect) -> QRect:
+    """``rect`` where it was if a screen still shows its title bar; otherwise the same size
+    (no larger than the screen) in the middle of the primary screen."""
+    title = QPoint(rect.center().x(), rect.top() + 10)
+    for screen in QGuiApplication.screens():
+        if screen.availableGeometry().contains(title):
+            return rect
+    primary = QGuiApplication.primaryScreen()
+    if primary is None:
+        return rect
+    area = primary.availableGeometry()
+    placed = QRect(0, 0, min(rect.width(), area.width()), min(rect.height(), area.height()))
+    placed.moveCenter(area.center())
+    return placed
+
+
+def restore_window(window: QWidget, name: str) -> bool:
+    """Put ``window`` back where it was last time; False when nothing was saved."""
+    saved = saved_rect(name)
+    if saved is None:
+        return False
+    rect, maximized = saved
+    window.setGeometry(place_on_screen(rect))
+    if maximized:
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+    return True
+
+
+# --- text size ------------------------------------------------------------------------
+
+_PT = re.compile(r"(\d+(?:\.\d+)?)pt\b")
+
+
+def text_scale() -> float:
+    value = settings().value("view/text_scale", 1.0)
+    try:
+        scale = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 1.0
+    return scale if TEXT_SCALES[0] <= scale <= TEXT_SCALES[-1] else 1.0
+
+
+def scaled_style(style: str, scale: float) -> str:
+    """The style sheet with every point size multiplied by ``scale``."""
+    if scale == 1.0:
+        return style
+    return _PT.sub(lambda m: f"{float(m.group(1)) * scale:.1f}pt", style)
+
+
+def set_text_scale(scale: float) -> None:
+    """Apply ``scale`` to the application's text (its style sheet sets every size: see
+    gui/app.py) and remember it."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    base = app.property("mtc_base_style")
+    if isinstance(base, str):
+        app.setStyleSheet(scaled_style(base, scale))
+    store = settings()
+    store.setValue("view/text_scale", scale)
+    store.sync()
+
+
+def step_text_scale(steps: int) -> float:
+    """One size larger (``steps`` = 1) or smaller (-1), or back to normal (0)."""
+    current = text_scale()
+    if steps == 0:
+        scale = 1.0
+    else:
+        nearest = min(range(len(TEXT_SCALES)), key=lambda i: abs(TEXT_SCALES[i] - current))
+        index = max(0, min(len(TEXT_SCALES) - 1, nearest + steps))
+        scale = TEXT_SCALES[index]
+    set_text_scale(scale)
+    return scale
+
+
+# --- recent databases -----------------------------------------------------------------
+
+
+def recent_databases() -> list[str]:
+    value = settings().value("recent_databases", [])
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [str(v) for v in items if v][:RECENT_LIMIT]
+
+
+def remember_database(target: str) -> None:
+    items = [target, *(t for t in recent_databases() if t != target)][:RECENT_LIMIT]
+    store = settings()
+    store.setValue("recent_databases", items)
+    store.sync()
