@@ -29,6 +29,7 @@ import io
 import json
 import logging
 import multiprocessing
+import threading
 import time
 import traceback
 import warnings
@@ -74,7 +75,8 @@ class Refusal(enum.Enum):
     NOT_OURS = "not_ours"
     NO_REFERENCE = "no_reference"  # ours, but without its request number and code
     TIMED_OUT = "timed_out"
-    CRASHED = "crashed"
+    CRASHED = "crashed"  # the reader ended while reading the file
+    READER_STOPPED = "reader_stopped"  # the reader ended before it had the file
 
 
 class FormFileRefused(MtcError):
@@ -235,7 +237,9 @@ def parse_pdf(data: bytes) -> PdfFields:
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
+        # An empty user password (only an owner password, against editing) opens in any
+        # viewer without asking, so it is read; a file that asks for a password is not.
+        if reader.is_encrypted and not _decrypt_without_password(reader):
             return PdfFields(encrypted=True)
         catalog = reader.trailer["/Root"].get_object()
     except Exception:
@@ -262,6 +266,17 @@ def parse_pdf(data: bytes) -> PdfFields:
     )
 
 
+def _decrypt_without_password(reader: object) -> bool:
+    """Open an encrypted PDF with the empty user password; False if it needs another."""
+    from pypdf import PasswordType, PdfReader
+
+    assert isinstance(reader, PdfReader)
+    try:
+        return reader.decrypt("") is not PasswordType.NOT_DECRYPTED
+    except Exception:  # e.g. AES without the library it needs
+        return False
+
+
 Parser = Callable[[bytes], PdfFields]
 
 
@@ -280,10 +295,18 @@ def _limit_memory(limit: int) -> None:
         pass
 
 
-def _child(conn: Connection, data: bytes, parse: Parser, memory_limit: int) -> None:
-    """The parsing process: parse, send back one result as JSON, end."""
+_READING = b"reading"  # the parsing process has the whole file
+
+
+def _child(
+    data_conn: Connection, conn: Connection, size: int, parse: Parser, memory_limit: int
+) -> None:
+    """The parsing process: take the file, say so, parse, send back one result as JSON, end."""
     # pypdf warns and logs about every quirk of a damaged file; the result says enough.
     logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
+    data = data_conn.recv_bytes(size)
+    data_conn.close()
+    conn.send_bytes(_READING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _limit_memory(memory_limit)
@@ -330,6 +353,39 @@ def _decode(message: bytes) -> PdfFields | str:
     return PdfFields(encrypted, values, keywords, count, broken)
 
 
+def _feed(conn: Connection, data: bytes) -> None:
+    """Send the file to the parsing process (on a thread of its own: a process that does
+    not read would block the send; killing it ends the send)."""
+    try:
+        conn.send_bytes(data)
+    except OSError:  # the process ended: the answer's end says how
+        pass
+    finally:
+        conn.close()
+
+
+def _reader_stopped() -> FormFileRefused:
+    return FormFileRefused(
+        Refusal.READER_STOPPED,
+        "The form could not be read: the reader stopped unexpectedly before it had the "
+        "file. Try again; if it happens again, restart MTC Desktop, or "
+        f"{BY_HAND[0].lower()}{BY_HAND[1:]}",
+    )
+
+
+def _answer(receiver: Connection, deadline: float) -> bytes | None:
+    """The next message of the parsing process; None if it ended without one (or said too
+    much). Raises TimeoutError at ``deadline``."""
+    try:
+        ready = receiver.poll(max(0.0, deadline - time.monotonic()))
+        message = receiver.recv_bytes(MAX_ANSWER_BYTES) if ready else None
+    except (EOFError, OSError):
+        return None
+    if not ready:
+        raise TimeoutError
+    return message
+
+
 def parse_in_process(
     data: bytes,
     *,
@@ -339,42 +395,61 @@ def parse_in_process(
 ) -> PdfFields:
     """Run ``parse(data)`` in a spawned process; kill it after ``time_limit`` seconds.
 
+    The limit counts from before the process starts: its start, the sending of the file
+    and the parsing all fall within it, so a process that dies or hangs at any step can
+    never keep the caller waiting longer. The file goes through a pipe of its own once the
+    process runs (not in the start-up message, which the start would wait on).
+
     ``parse`` must be importable by name (a module-level function): the process is new.
     """
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
+    data_receiver, data_sender = context.Pipe(duplex=False)
     process = context.Process(
         target=_child,
-        args=(sender, data, parse, memory_limit),
+        args=(data_receiver, sender, len(data), parse, memory_limit),
         name="mtc-form-reader",
         daemon=True,
     )
     started = time.monotonic()
+    deadline = started + time_limit
+    feeder: threading.Thread | None = None
     try:
         try:
             process.start()
+        except BrokenPipeError as exc:  # it ended before taking its start-up message
+            data_sender.close()
+            raise _reader_stopped() from exc
         except OSError as exc:  # out of processes or memory: not the file's fault
+            data_sender.close()
             raise EnvironmentProblem(
                 "The program could not start its PDF reader "
                 f"({exc.strerror or type(exc).__name__}). Close some programs and try again."
             ) from exc
         finally:
-            sender.close()  # only the child holds it now: its end means EOF here
+            # Only the child holds these now: its end means EOF here, and a broken pipe
+            # for the file.
+            sender.close()
+            data_receiver.close()
+        feeder = threading.Thread(
+            target=_feed, args=(data_sender, data), name="mtc-form-feeder", daemon=True
+        )
+        feeder.start()
         try:
-            ready = receiver.poll(time_limit)
-            message = receiver.recv_bytes(MAX_ANSWER_BYTES) if ready else None
-        except (EOFError, OSError):  # the process ended without a word, or said too much
-            ready, message = True, None
-        if not ready:
+            reading = _answer(receiver, deadline)
+            message = _answer(receiver, deadline) if reading == _READING else None
+        except TimeoutError:
             log.warning("form reader: no answer in %.1f s; killed", time_limit)
             raise FormFileRefused(
                 Refusal.TIMED_OUT,
                 f"Reading this PDF took longer than {time_limit:g} seconds and was stopped; "
                 f"the file may be damaged, or made to slow readers down. {BY_HAND}",
-            )
+            ) from None
         if message is None:
-            process.join(1.0)
+            process.join(max(0.0, min(1.0, deadline - time.monotonic())))
             log.warning("form reader: the process ended with code %s", process.exitcode)
+            if reading != _READING:  # it never had the file: not the file's fault
+                raise _reader_stopped()
             raise FormFileRefused(
                 Refusal.CRASHED,
                 "The PDF reader stopped unexpectedly on this file, which is probably "
@@ -388,6 +463,8 @@ def parse_in_process(
             process.join(5.0)
             if process.exitcode is not None:
                 process.close()
+        if feeder is not None:
+            feeder.join(5.0)  # the process is gone: its send has ended
     log.debug("form reader: %.2f s", time.monotonic() - started)
     result = _decode(message)
     if isinstance(result, PdfFields) and not result.broken_fields:

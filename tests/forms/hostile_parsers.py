@@ -28,6 +28,17 @@ def crash(data: bytes) -> PdfFields:
     os._exit(70)
 
 
+def die_at_start(*_args: object) -> None:
+    """In place of the reader process's entry function: it ends before taking the file."""
+    os._exit(3)
+
+
+def stall_at_start(*_args: object) -> None:
+    """In place of the reader process's entry function: it never takes the file."""
+    while True:
+        time.sleep(0.05)
+
+
 def fail(data: bytes) -> PdfFields:
     raise RecursionError("maximum recursion depth exceeded while parsing an object")
 

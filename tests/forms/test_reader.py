@@ -7,9 +7,13 @@ import dataclasses
 import io
 import json
 import multiprocessing.context
+import multiprocessing.resource_tracker
+import multiprocessing.spawn
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -182,12 +186,22 @@ def test_a_damaged_pdf(blank: bytes, make: object) -> None:
     assert BY_HAND in refused.message
 
 
-@pytest.mark.parametrize("password", ["secret", ""], ids=["password", "owner password only"])
-def test_an_encrypted_pdf(blank: bytes, password: str) -> None:
-    refused = _refused(filling.encrypt(blank, password))
+def test_a_pdf_that_asks_for_a_password_is_refused(blank: bytes) -> None:
+    refused = _refused(filling.encrypt(blank, "secret"))
     assert refused.reason is Refusal.ENCRYPTED
     assert refused.message.startswith("This PDF is password-protected")
     assert "save the form again without a password" in refused.message
+
+
+def test_a_pdf_encrypted_with_an_empty_user_password_is_read(blank: bytes) -> None:
+    """Any viewer opens it without asking (only editing needs the owner password)."""
+    values = {give_rights_field("PIT-00000001"): "/Yes", PRINTED_NAME_FIELD: "Ana Ruiz"}
+    encrypted = filling.encrypt(filling.fill(blank, values), "")
+    assert PdfReader(io.BytesIO(encrypted)).is_encrypted
+    form = reader.read_authorization_fields(encrypted)
+    assert form.request_number == "R2026-000042"
+    assert form.value(give_rights_field("PIT-00000001")) == "/Yes"
+    assert form.value(PRINTED_NAME_FIELD) == "Ana Ruiz"
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(blank: bytes, tmp_path: Path) -> None:
@@ -288,6 +302,78 @@ def test_the_answer_is_checked_not_trusted() -> None:
     assert reader._decode(b'{"ok": 1, "error": 2}') == "the answer is not one result"
     good = PdfFields(values={"a": None, "b": "/Yes"}, keywords="k", field_count=2)
     assert reader._decode(json.dumps({"ok": dataclasses.asdict(good)}).encode()) == good
+
+
+def test_a_reader_that_dies_at_start_is_told_at_once(
+    blank: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child ends before it takes the file: a clear message, well within the limit."""
+    monkeypatch.setattr(reader, "_child", hostile_parsers.die_at_start)
+    started = time.monotonic()
+    refused = _refused(blank, time_limit=5.0)
+    assert time.monotonic() - started < 5.0
+    assert refused.reason is Refusal.READER_STOPPED
+    assert refused.message.startswith("The form could not be read: the reader stopped unexpectedly")
+    assert "Try again; if it happens again" in refused.message
+
+
+def test_a_reader_that_never_takes_the_file_cannot_hang_the_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The child starts but never reads: sending it a file larger than a pipe holds must
+    not outlast the time limit."""
+    monkeypatch.setattr(reader, "_child", hostile_parsers.stall_at_start)
+    data = b"%PDF-1.7\n" + b"%" * (4 * 1024 * 1024) + b"\n%%EOF\n"
+    started = time.monotonic()
+    refused = _refused(data, time_limit=2.0)
+    took = time.monotonic() - started
+    assert refused.reason is Refusal.TIMED_OUT
+    assert 2.0 <= took < 8
+
+
+def _run_within(seconds: float, call: Callable[[], object]) -> tuple[object, float]:
+    """``call()``'s result or exception, and how long it took; fails if it outlasts
+    ``seconds`` (a hang)."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as exc:
+            outcome.append(exc)
+
+    started = time.monotonic()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still waiting after {seconds} s"
+    return outcome[0], time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [("exit 3", Refusal.READER_STOPPED), ("exec sleep 60", Refusal.TIMED_OUT)],
+    ids=["dies at start", "never reads its start-up message"],
+)
+def test_a_reader_process_that_dies_or_stalls_at_start_cannot_hang_the_import(
+    blank: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, reason: Refusal
+) -> None:
+    """The spawn runs a program that ends at once, or never reads what it is sent: the
+    import ends within the time limit, with a clear refusal."""
+    multiprocessing.resource_tracker.ensure_running()  # started before the spawn is pointed
+    program = tmp_path / "not-python"
+    program.write_text(f"#!/bin/sh\n{script}\n")
+    program.chmod(0o755)
+    monkeypatch.setattr(multiprocessing.spawn, "_python_exe", os.fsencode(program))
+    big = blank + b"%" * (4 * 1024 * 1024) + b"\n%%EOF\n"  # more than a pipe holds
+    refused, took = _run_within(15, lambda: reader.read_authorization_fields(big, time_limit=2.0))
+    assert isinstance(refused, FormFileRefused)
+    assert refused.reason is reason
+    assert took < 2.0 + 6
+    if reason is Refusal.READER_STOPPED:
+        assert refused.message.startswith(
+            "The form could not be read: the reader stopped unexpectedly"
+        )
 
 
 def test_a_reader_that_cannot_start_is_the_machines_fault(

@@ -5,11 +5,13 @@ form that cannot be recorded is refused with its own message and changes nothing
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError, NotAllowed, NotFound, StateConflict
 from mtc_desktop.domain.ids import IdType
@@ -163,6 +165,28 @@ def test_a_filled_form_reads_back_exactly_and_records(case: Case, tmp_path: Path
         case.account(2): AccessLevel.FILE_AND_PAY,
     }
     assert "printed_form_recorded" in audit_actions(audit_since)
+
+
+def test_a_form_saved_with_only_an_owner_password_is_read(case: Case, tmp_path: Path) -> None:
+    """Encrypted with an empty user password, which any viewer opens without asking."""
+    filled = case.filled({0: (True, AccessLevel.PAY), 2: (True, AccessLevel.VIEW_ONLY)})
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(filled)))
+    writer.encrypt(user_password="", owner_password="x")
+    path = tmp_path / "returned.pdf"
+    with path.open("wb") as file:
+        writer.write(file)
+    assert PdfReader(path).is_encrypted
+    form = read_returned_form(case.staff, path, expected_number=case.view.number)
+    assert form.number == case.view.number
+    assert form.decisions == (
+        LineDecision(case.account(0), True, AccessLevel.PAY),
+        LineDecision(case.account(1), False, AccessLevel.PAY),
+        LineDecision(case.account(2), True, AccessLevel.VIEW_ONLY),
+    )
+    recorded = requests.record_printed_form(
+        case.staff, form.number, form.authorization_code, form.decisions
+    )
+    assert recorded.status is RequestStatus.APPROVED
 
 
 def test_a_form_with_nothing_given_denies_the_request(case: Case) -> None:
