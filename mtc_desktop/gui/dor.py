@@ -39,7 +39,7 @@ from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.levels import level_combo
 from mtc_desktop.gui.models import day
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import LinkButton, ResultLabel, heading, note, panel
+from mtc_desktop.gui.widgets import ResultLabel, heading, note, panel
 from mtc_desktop.services import correspondence, requests, settings
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.requests import LineDecision, RequestView
@@ -112,8 +112,7 @@ class DorHomePage(Page):
         layout.addLayout(row)
         self.find_error = _error_label()
         layout.addWidget(self.find_error)
-        self.import_link = LinkButton("Import a Returned Form (PDF)…")
-        self.import_link.clicked.connect(self.import_form)
+        self.import_link = self.action_link("import_returned_form")
         layout.addWidget(self.import_link)
         self.import_result = _success_label()
         layout.addWidget(self.import_result)
@@ -126,8 +125,7 @@ class DorHomePage(Page):
                 "authorized on the account is emailed that its client was sent it."
             )
         )
-        self.mail_link = LinkButton("Mail Correspondence")
-        self.mail_link.clicked.connect(self.mail_correspondence)
+        self.mail_link = self.action_link("mail_correspondence")
         layout.addWidget(self.mail_link)
         self.mail_result = _success_label()
         layout.addWidget(self.mail_result)
@@ -141,10 +139,8 @@ class DorHomePage(Page):
             )
         )
         links = QHBoxLayout()
-        self.outbox_link = LinkButton("Outbox")
-        self.outbox_link.clicked.connect(self._open_outbox)
-        self.server_link = LinkButton("Email Server")
-        self.server_link.clicked.connect(self._email_server)
+        self.outbox_link = self.action_link("outbox")
+        self.server_link = self.action_link("email_server")
         links.addWidget(self.outbox_link)
         links.addWidget(self.server_link)
         links.addStretch(1)
@@ -202,10 +198,8 @@ class DorHomePage(Page):
         row.addWidget(self.find_taxpayer_button)
         layout.addLayout(row)
         links = QHBoxLayout()
-        self.register_link = LinkButton("Register Taxpayer")
-        self.register_link.clicked.connect(self.register_taxpayer)
-        self.import_registry_link = LinkButton("Import Registry…")
-        self.import_registry_link.clicked.connect(self.import_registry)
+        self.register_link = self.action_link("register_taxpayer")
+        self.import_registry_link = self.action_link("import_registry")
         links.addWidget(self.register_link)
         links.addWidget(self.import_registry_link)
         links.addStretch(1)
@@ -222,8 +216,7 @@ class DorHomePage(Page):
                 "one-time code to choose their own password."
             )
         )
-        self.staff_link = LinkButton("Staff Logons")
-        self.staff_link.clicked.connect(self.open_staff)
+        self.staff_link = self.action_link("staff_logons")
         layout.addWidget(self.staff_link)
         box.setVisible(self.actor.administrator)  # administrators only
         self.staff_box = box
@@ -234,21 +227,20 @@ class DorHomePage(Page):
     def find_taxpayer(self) -> None:
         self.main.open_page("registry_search", text=self.registry_edit.text())
 
-    def register_taxpayer(self) -> None:
-        router.run("register_taxpayer", self, self.actor)
-
     def import_registry(self) -> None:
         report = router.run("import_registry", self, self.actor)
         if report is not None:
             self.registry_result.setText(report.summary())
 
-    # --- Staff logons -----------------------------------------------------------------
-
-    def open_staff(self) -> None:
-        self.main.open_page("staff")
+    # --- Client Authorization forms ---------------------------------------------------
 
     def focus_first(self) -> None:
         self.reference_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_request_field(self) -> None:
+        """Go → Find Request: the cursor in the request number field, its text selected."""
+        self.reference_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.reference_edit.selectAll()
 
     def refresh(self) -> None:
         days = self.call(settings.get_expiry_days)
@@ -296,14 +288,6 @@ class DorHomePage(Page):
         result = MailCorrespondenceDialog.ask(self, self.actor)
         if result is not None:
             self.mail_result.setText(result)
-
-    # --- Email ------------------------------------------------------------------------
-
-    def _open_outbox(self) -> None:
-        self.main.open_page("outbox")
-
-    def _email_server(self) -> None:
-        router.run("email_server", self, self.actor)
 
     # --- Expiry -----------------------------------------------------------------------
 

@@ -31,15 +31,13 @@ class HomePage(Page):
             tools = QHBoxLayout()
             self.clients_link = LinkButton("My Clients")
             self.clients_link.clicked.connect(main.open_clients)
-            self.new_request_link = LinkButton("Request to Manage Other Taxpayer's Accounts")
-            self.new_request_link.clicked.connect(self._new_request)
+            self.new_request_link = self.action_link("request_access")
             tools.addWidget(self.clients_link)
             tools.addWidget(self.new_request_link)
             tools.addStretch(1)
             self.body.addLayout(tools)
         row = QHBoxLayout()
-        self.requests_link = LinkButton("View Access Requests from Third Parties")
-        self.requests_link.clicked.connect(self._open_requests)
+        self.requests_link = self.action_link("access_requests")
         self.inbox_link = LinkButton("Open Inbox")
         self.inbox_link.clicked.connect(main.open_inbox)
         row.addWidget(self.requests_link)
@@ -88,10 +86,3 @@ class HomePage(Page):
             parts.append(f"You have {unread} unread message{'s' if unread != 1 else ''}.")
         self.summary.setText(" ".join(parts) or "Nothing is waiting for you.")
         self.inbox_link.setVisible(bool(unread))
-
-    def _new_request(self) -> None:
-        if router.run("request_access", self, self.actor) is not None:
-            self.refresh()
-
-    def _open_requests(self) -> None:
-        self.main.open_page("access_requests", under="profile")

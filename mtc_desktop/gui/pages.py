@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.gui import dialogs
+from mtc_desktop.gui.widgets import LinkButton
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
@@ -56,16 +57,49 @@ class Page(QWidget):
     def show_inbox_counts(self, counts: InboxCounts) -> None:
         """The inbox's counts changed (or were reread): a page that shows them updates."""
 
+    def action_link(self, action_id: str) -> LinkButton:
+        """A link on the page that is the registry's action ``action_id`` (gui/actions.py):
+        the same label, tip and effect as its menu item. An action outside this logon's
+        mode (e.g. Staff Logons for staff who are not administrators) gives a disabled
+        link with the same label, for a page that hides it."""
+        from mtc_desktop.gui.actions import SPEC_BY_ID, ActionLink, plain
+
+        action = self.main.user_actions.get(action_id)
+        if action is not None:
+            return ActionLink(action)
+        link = LinkButton(plain(SPEC_BY_ID[action_id].label))
+        link.setEnabled(False)
+        return link
+
     def filter_widget(self) -> QWidget | None:
-        """The filter of the list this page shows, if any: Ctrl+F puts the cursor there."""
-        return None
+        """The filter of the list this page shows, if any (a page declares it as
+        ``filter_edit``): View → Find in List (Ctrl+F) puts the cursor there."""
+        widget = getattr(self, "filter_edit", None)
+        return widget if isinstance(widget, QLineEdit) else None
+
+    def print_control(self) -> QAbstractButton | None:
+        """The page's own print button (declared as ``print_button``), if it has one."""
+        button = getattr(self, "print_button", None)
+        return button if isinstance(button, QAbstractButton) else None
 
     def can_print(self) -> bool:
-        """Whether File → Print… prints something here."""
-        return False
+        """Whether File → Print… (Ctrl+P) has something to print on this page."""
+        return self.print_control() is not None
 
     def print_page(self) -> None:
-        """File → Print…: print what this page prints."""
+        """File → Print…: what the page's print button does; while it is unavailable (no
+        request chosen, or none with a form to print), say so in the status bar."""
+        button = self.print_control()
+        if button is None:
+            return
+        if button.isEnabled() and button.isVisibleTo(self):
+            button.click()
+        else:
+            self.main.statusBar().showMessage(
+                f"{button.text().replace('&', '')} is not available here: choose a request "
+                "approved by printed form first.",
+                8000,
+            )
 
     def focus_first(self) -> None:
         """Put the keyboard focus on the page's first control, not on the header."""

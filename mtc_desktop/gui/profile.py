@@ -25,8 +25,7 @@ class ProfilePage(Page):
         self.body.addWidget(heading("Manage My Profile"))
         is_third_party = self.actor.role is Role.THIRD_PARTY
         # Shown once Change Client View is switched on (FAQ: Manage My Clients).
-        self.clients_link = LinkButton("Manage My Clients")
-        self.clients_link.clicked.connect(self._open_my_clients)
+        self.clients_link = self.action_link("my_clients")
         self.clients_link.setVisible(False)
         self.body.addWidget(self.clients_link)
         self.tabs = QTabWidget()
@@ -51,14 +50,14 @@ class ProfilePage(Page):
             box, layout = panel("Third-party Access")
             if is_third_party:
                 layout.addWidget(note("Ask a taxpayer for access to act on its tax accounts."))
-                self._link(layout, "Request to Manage Other Taxpayer's Accounts", self._new_request)
+                self._link(layout, "request_access")
                 layout.addWidget(note("Decide who may act on your own business's tax accounts."))
             else:
                 layout.addWidget(
                     note("Decide who may act on your tax accounts, and what they may do.")
                 )
-            self._link(layout, "View Access Requests from Third Parties", self._open_requests)
-            self._link(layout, "Manage Third-party Access", self._open_third_parties)
+            self._link(layout, "access_requests")
+            self._link(layout, "third_parties")
             more_layout.addWidget(box)
             if self.actor.taxpayer_id is not None:
                 self.poa_panel = router.make_panel("poa.profile", self)
@@ -68,18 +67,18 @@ class ProfilePage(Page):
             layout.addWidget(
                 note("Your access to your clients' accounts and your own business's accounts.")
             )
-            self._link(layout, "Manage My Access", self._open_my_access)
-            self._link(layout, "Change Client View", self._change_client_view)
+            self._link(layout, "my_access")
+            self._link(layout, "change_client_view")
             more_layout.addWidget(box)
         more_layout.addStretch(1)
         self.tabs.setCurrentIndex(self.tabs.count() - 1)
         self.body.addStretch(1)
 
-    def _link(self, layout: QVBoxLayout, text: str, slot: object) -> None:
-        link = LinkButton(text)
-        link.clicked.connect(slot)
+    def _link(self, layout: QVBoxLayout, action_id: str) -> None:
+        """A link of the More… tab: the registry's action (the same as the Go menu's)."""
+        link = self.action_link(action_id)
         layout.addWidget(link)
-        self.links[text] = link
+        self.links[link.text()] = link
 
     def refresh(self) -> None:
         if self.poa_panel is not None:
@@ -103,24 +102,3 @@ class ProfilePage(Page):
             text = QLabel(value)
             text.setAccessibleName(label)
             self.details_form.addRow(f"{label}:", text)
-
-    def _open_requests(self) -> None:
-        self.main.open_page("access_requests")
-
-    def _new_request(self) -> None:
-        created = router.run("request_access", self, self.actor)
-        if created is not None:
-            self.main.refresh_inbox_count()
-
-    def _open_my_access(self) -> None:
-        self.main.open_page("my_access")
-
-    def _change_client_view(self) -> None:
-        if router.run("change_client_view", self, self.actor) is not None:
-            self.refresh()
-
-    def _open_my_clients(self) -> None:
-        self.main.open_page("my_clients")
-
-    def _open_third_parties(self) -> None:
-        self.main.open_page("third_parties")
