@@ -57,6 +57,7 @@ from mtc_desktop.domain.levels import AccessLevel, Right
 from mtc_desktop.domain.model import GrantStatus
 from mtc_desktop.domain.text import search_words
 from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.levels import RIGHT_WORDS, describe_level
 from mtc_desktop.gui.models import OBJECT_ROLE, AccessModel, ActivityModel, RowsModel, day
 from mtc_desktop.gui.pages import Page
@@ -727,6 +728,7 @@ class ClientsPage(Page):
         if client is not None:
             self.main.push(ClientPage(self.main, client.taxpayer_id))
 
+    @writes
     def toggle_favorite(self, tab: int, row: int) -> None:
         """Mark or unmark the client in ``row`` of ``tab`` as a favorite."""
         client = self.models[tab].row_object(row)
@@ -1044,6 +1046,7 @@ class ClientAccountPage(Page):
 
     # --- acting -----------------------------------------------------------------------------
 
+    @writes
     def _file_return(self) -> None:
         done = self.call(accounts.file_return, self.actor, self.account_id, self.period_edit.text())
         if done is None:
@@ -1052,6 +1055,7 @@ class ClientAccountPage(Page):
         self.refresh()
         self.result_label.setText(f"{done.label}.")
 
+    @writes
     def _make_payment(self) -> None:
         amount = self.call(accounts.parse_amount, self.amount_edit.text())
         if amount is None:
@@ -1302,6 +1306,7 @@ class AccessDetailsPage(Page):
             "work on it again you must send a new request, and the taxpayer must approve it."
         )
 
+    @writes
     def cancel_my_access(self) -> None:
         grant = self.grant
         if grant is None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.model import ApprovalMethod, CorrespondenceKind, RequestStatus
 from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.levels import level_combo
 from mtc_desktop.gui.models import day
 from mtc_desktop.gui.pages import Page
@@ -268,6 +269,7 @@ class DorHomePage(Page):
         _show(self.find_error, "")
         self.main.push(DorRequestPage(self.main, view.id))
 
+    @writes
     def import_form(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
             self, "Import a Returned Form", str(Path.home()), "PDF documents (*.pdf)"
@@ -284,6 +286,7 @@ class DorHomePage(Page):
 
     # --- Correspondence ---------------------------------------------------------------
 
+    @writes
     def mail_correspondence(self) -> None:
         result = MailCorrespondenceDialog.ask(self, self.actor)
         if result is not None:
@@ -291,12 +294,14 @@ class DorHomePage(Page):
 
     # --- Expiry -----------------------------------------------------------------------
 
+    @writes
     def _save_expiry(self) -> None:
         days = self.expiry_spin.value()
         if self.call(settings.set_expiry_days, self.actor, days) is None:
             self.expiry_result.setText(f"Requests now expire after {days} days.")
             self.refresh()
 
+    @writes
     def _expire_now(self) -> None:
         count = self.call(requests.expire_overdue)
         if count is not None:
@@ -508,6 +513,7 @@ class DorRequestPage(Page):
             )
         ]
 
+    @writes
     def record(self) -> RequestView | None:
         if self.view is None:
             return None
@@ -543,6 +549,7 @@ class DorRequestPage(Page):
         self.refresh()
         return view
 
+    @writes
     def _import(self) -> None:
         if self.view is None:
             return
@@ -561,6 +568,7 @@ class DorRequestPage(Page):
             self.refresh()
         return view
 
+    @writes
     def _print(self) -> None:
         from mtc_desktop.gui.authorization import print_client_authorization
 
@@ -678,7 +686,7 @@ class MailCorrespondenceDialog(QDialog):
         buttons = QDialogButtonBox()
         self.mail_button = buttons.addButton("Mail", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._mail)
+        self.mail_button.clicked.connect(self._mail)  # a click, so that it names the button
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(560, self.sizeHint().height())
@@ -692,6 +700,7 @@ class MailCorrespondenceDialog(QDialog):
         finally:
             dialog.deleteLater()
 
+    @writes
     def _mail(self) -> None:
         for label in (self.account_error, self.title_error, self.error_label):
             _show(label, "")

@@ -25,6 +25,7 @@ from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.model import ApprovalMethod, RequestStatus
 from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui.busy import connect_write, writes
 from mtc_desktop.gui.models import FormerClientsModel, MyRequestsModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
@@ -57,7 +58,7 @@ class ManageMyClientsPage(Page):
         self.clients_link = LinkButton("All Clients")
         self.clients_link.clicked.connect(self._open_clients)
         self.request_link = LinkButton("Request to Manage Other Taxpayer's Accounts")
-        self.request_link.clicked.connect(lambda: self.new_request())
+        connect_write(self.request_link, self.new_request)
         self.access_link = LinkButton("Manage My Access")
         self.access_link.clicked.connect(self._open_my_access)
         for link in (self.clients_link, self.request_link, self.access_link):
@@ -196,6 +197,7 @@ class ManageMyClientsPage(Page):
 
     # --- acting --------------------------------------------------------------------------
 
+    @writes
     def _print(self) -> None:
         from mtc_desktop.gui.authorization import print_client_authorization
 
@@ -203,6 +205,7 @@ class ManageMyClientsPage(Page):
         if request is not None and not print_client_authorization(self, self.actor, request):
             self.refresh()
 
+    @writes
     def _withdraw(self) -> None:
         request = self.selected_request()
         if request is None:
@@ -223,11 +226,13 @@ class ManageMyClientsPage(Page):
             self.result_label.setText(f"Request {done.number} was withdrawn.")
             self.refresh()
 
+    @writes
     def _request_again(self) -> None:
         request = self.selected_request()
         if request is not None:
             self.new_request(request.taxpayer_id_type, request.taxpayer_name)
 
+    @writes
     def _request_former(self) -> None:
         rows = self.former_view.selectionModel().selectedRows()
         if rows:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.gui import router
+from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import RowsModel, when
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.sender import running_sender
@@ -243,6 +244,7 @@ class OutboxPage(Page):
 
     # --- acting ------------------------------------------------------------------------
 
+    @writes
     def retry_selected(self) -> None:
         row = self.selected_row()
         if row is None:
@@ -264,6 +266,7 @@ class OutboxPage(Page):
             # The stored text as it is: CRLF line endings, as RFC 5322 writes them.
             self.call(write_private, Path(path), raw.encode("utf-8"))
 
+    @writes
     def edit_server(self) -> None:
         if SmtpSettingsDialog.ask(self, self.actor) is not None:
             self.refresh()
@@ -366,7 +369,7 @@ class SmtpSettingsDialog(QDialog):
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.save)
+        self.save_button.clicked.connect(self.save)  # a click, so that it names the button
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
@@ -446,6 +449,7 @@ class SmtpSettingsDialog(QDialog):
         if first is not None:
             first.setFocus()
 
+    @writes
     def save(self) -> None:
         self._clear_errors()
         try:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.gui import dialogs
+from mtc_desktop.gui.busy import writes
 from mtc_desktop.services.printing import FormOutput
 from mtc_desktop.store.files import write_private
 
@@ -156,6 +157,7 @@ class PdfPreviewDialog(QDialog):
 
     # --- Save as PDF… ----------------------------------------------------------------
 
+    @writes
     def save_as(self) -> Path | None:
         start = str(Path.home() / self.suggested_filename)
         name, _ = QFileDialog.getSaveFileName(self, "Save as PDF", start, "PDF documents (*.pdf)")
@@ -175,6 +177,7 @@ class PdfPreviewDialog(QDialog):
 
     # --- Print… ----------------------------------------------------------------------
 
+    @writes
     def print_document(self) -> bool:
         """Ask for a printer with the system print dialog, then print every page."""
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

@@ -49,6 +49,7 @@ from mtc_desktop.domain.model import ApprovalMethod
 from mtc_desktop.domain.text import clean_name
 from mtc_desktop.gui import dialogs, router
 from mtc_desktop.gui.authorization import print_client_authorization
+from mtc_desktop.gui.busy import run_write, writes
 from mtc_desktop.gui.levels import describe_level, level_combo
 from mtc_desktop.gui.models import day
 from mtc_desktop.gui.widgets import bold
@@ -717,6 +718,7 @@ class ConfirmationPage(_StepPage):
             "and you can send a new one."
         )
 
+    @writes
     def _print(self) -> None:
         wizard = self._wizard()
         view = wizard.result_view
@@ -863,6 +865,12 @@ class RequestWizard(QWizard):
         return True
 
     def submit(self) -> bool:
+        """Request access once: a second press of Submit while the first is sending is
+        ignored (gui/busy.py)."""
+        commit = self.button(QWizard.WizardButton.CommitButton)
+        return run_write(self, self._send, commit) is True
+
+    def _send(self) -> bool:
         """Request access; on a refusal, show it beside its field, on the field's page."""
         if self.result_view is not None:  # submitted already: never twice
             return True

@@ -5,6 +5,7 @@ no "Already changed" box after a success."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 import shiboken6
@@ -12,10 +13,18 @@ from peewee import fn
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QPushButton, QWidget
 
+from mtc_desktop.domain.model import AccountType, RequestStatus
 from mtc_desktop.gui.busy import connect_write, is_writing, run_write, writes
+from mtc_desktop.gui.clients import ClientAccountPage
+from mtc_desktop.gui.dor import DorHomePage, DorRequestPage
 from mtc_desktop.gui.taxpayer import AccessRequestsPage, ApproveDenyDialog
+from mtc_desktop.services import accounts, clients, grants, requests, settings
 from mtc_desktop.store.models import AccessRequest, AuditEvent
-from tests.gui.conftest import buttons, click, log_in, when_modal
+from tests.gui import test_clients as clients_tests
+from tests.gui import test_dor_staff as dor_tests
+from tests.gui import test_my_clients as my_clients_tests
+from tests.gui import test_taxpayer_mode as taxpayer_tests
+from tests.gui.conftest import buttons, click, log_in, main_window, when_modal
 
 
 class BoxWatcher:
@@ -196,3 +205,146 @@ def test_a_press_on_a_button_no_longer_shown_is_ignored(qtbot, window) -> None:
     runs: list[int] = []
     assert run_write(window, lambda: runs.append(1), window.button) is None
     assert runs == []
+
+
+# --- every button that writes: a second press while the first's call runs is ignored --------
+
+
+@dataclass(frozen=True)
+class WriteButton:
+    """A button that writes, how to reach it, and the service its press calls."""
+
+    label: str
+    reach: Callable[[object, object], QAbstractButton]  # (qtbot, login_window) -> the button
+    service: tuple[object, str]
+    answers: tuple[tuple[str, str], ...] = ()  # its confirmation: (box title, button)
+
+
+def _taxpayer_cancel_access(qtbot, login_window) -> QAbstractButton:
+    main = log_in(qtbot, login_window, "harborbakery")
+    page = taxpayer_tests._open_third_party(qtbot, main, "smithcpa")
+    click(qtbot, page, "Manage Account Access")
+    return buttons(page, "Cancel Access")[0]
+
+
+def _cancel_my_access(qtbot, login_window) -> QAbstractButton:
+    _main, page = clients_tests._my_access(qtbot, login_window)
+    clients_tests._open_tax_administrator(qtbot, page, clients_tests.MARIA, "Personal Income")
+    return buttons(main_window().current_page, "Cancel My Access")[0]
+
+
+def _withdraw(qtbot, login_window) -> QAbstractButton:
+    _main, page = my_clients_tests._open_my_clients(qtbot, login_window)
+    pending = next(r for r in page.requests_model.rows() if r.status is RequestStatus.PENDING)
+    page.select_request(pending.number)
+    return page.withdraw_button
+
+
+def _dor_request(qtbot, login_window) -> DorRequestPage:
+    main, home = dor_tests._staff(qtbot, login_window)
+    request = dor_tests._request(dor_tests.ELODIE)
+    dor_tests._find(qtbot, main, home, request.number)
+    page = main.current_page
+    assert isinstance(page, DorRequestPage)
+    qtbot.keyClicks(page.code_edit, request.authorization_code)
+    return page
+
+
+def _record_form(qtbot, login_window) -> QAbstractButton:
+    return _dor_request(qtbot, login_window).record_button  # nothing given: a denial
+
+
+def _account(qtbot, login_window) -> ClientAccountPage:
+    _main, page = clients_tests._open_account(qtbot, login_window, AccountType.SALES_AND_USE)
+    return page
+
+
+def _make_payment(qtbot, login_window) -> QAbstractButton:
+    page = _account(qtbot, login_window)
+    qtbot.keyClicks(page.amount_edit, "125.50")
+    return page.pay_button
+
+
+def _file_return(qtbot, login_window) -> QAbstractButton:
+    page = _account(qtbot, login_window)
+    qtbot.keyClicks(page.period_edit, "2025")
+    return page.file_button
+
+
+def _favorite(qtbot, login_window) -> QAbstractButton:
+    _main, page = clients_tests._clients_page(qtbot, login_window)
+    page.view.select_row(0)
+    return page.favorite_button
+
+
+def _dor_home(qtbot, login_window) -> DorHomePage:
+    return dor_tests._staff(qtbot, login_window)[1]
+
+
+WRITE_BUTTONS = [
+    WriteButton(
+        "Cancel Access",
+        _taxpayer_cancel_access,
+        (grants, "cancel_general_access"),
+        (("Cancel Access", "Yes"),),
+    ),
+    WriteButton(
+        "Cancel My Access",
+        _cancel_my_access,
+        (grants, "cancel_my_access"),
+        (("Cancel My Access", "Yes"),),
+    ),
+    WriteButton(
+        "Withdraw Request",
+        _withdraw,
+        (requests, "withdraw_request"),
+        (("Withdraw Request", "Withdraw"),),
+    ),
+    WriteButton(
+        "Record Form",
+        _record_form,
+        (requests, "record_printed_form"),
+        (("Record a denial?", "Yes"),),
+    ),
+    WriteButton(
+        "Make Payment", _make_payment, (accounts, "make_payment"), (("Make Payment", "Yes"),)
+    ),
+    WriteButton("File Return", _file_return, (accounts, "file_return")),
+    WriteButton("Mark as Favorite", _favorite, (clients, "set_favorite")),
+    WriteButton(
+        "Save expiry period",
+        lambda qtbot, login_window: _dor_home(qtbot, login_window).expiry_save,
+        (settings, "set_expiry_days"),
+    ),
+    WriteButton(
+        "Expire Overdue Requests Now",
+        lambda qtbot, login_window: _dor_home(qtbot, login_window).expire_now,
+        (requests, "expire_overdue"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", WRITE_BUTTONS, ids=[case.label for case in WRITE_BUTTONS])
+def test_a_second_press_while_the_first_write_runs_is_ignored(
+    qtbot, login_window, boxes, monkeypatch, case: WriteButton
+) -> None:
+    button = case.reach(qtbot, login_window)
+    assert button.isVisible()
+    assert button.isEnabled()
+    boxes.answers.update(case.answers)
+    module, name = case.service
+    real = getattr(module, name)
+    calls: list[bool] = []
+
+    def slow_service(*args: object, **kwargs: object) -> object:
+        """The first call, still running, when the second press comes."""
+        calls.append(button.isEnabled())
+        if len(calls) == 1:
+            button.click()  # a second press: the button is disabled meanwhile
+            button.clicked.emit()  # and a press that got through anyway is ignored
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow_service)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert calls == [False], "one call, with the pressed button disabled during it"
+    assert boxes.titles() == [title for title, _ in case.answers], "no second confirmation"
