@@ -16,10 +16,19 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QPushB
 from mtc_desktop.domain.model import AccountType, RequestStatus
 from mtc_desktop.gui.busy import connect_write, is_writing, run_write, writes
 from mtc_desktop.gui.clients import ClientAccountPage
-from mtc_desktop.gui.dor import DorHomePage, DorRequestPage
-from mtc_desktop.gui.taxpayer import AccessRequestsPage, ApproveDenyDialog
-from mtc_desktop.services import accounts, clients, grants, requests, settings
-from mtc_desktop.store.models import AccessRequest, AuditEvent
+from mtc_desktop.gui.dor import DorHomePage, DorRequestPage, MailCorrespondenceDialog
+from mtc_desktop.gui.outbox import SmtpSettingsDialog
+from mtc_desktop.gui.taxpayer import AccessRequestsPage, AccountSecurityDialog, ApproveDenyDialog
+from mtc_desktop.services import (
+    accounts,
+    clients,
+    correspondence,
+    grants,
+    outbox,
+    requests,
+    settings,
+)
+from mtc_desktop.store.models import AccessRequest, AuditEvent, TaxAccount
 from tests.gui import test_clients as clients_tests
 from tests.gui import test_dor_staff as dor_tests
 from tests.gui import test_my_clients as my_clients_tests
@@ -348,3 +357,99 @@ def test_a_second_press_while_the_first_write_runs_is_ignored(
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert calls == [False], "one call, with the pressed button disabled during it"
     assert boxes.titles() == [title for title, _ in case.answers], "no second confirmation"
+
+
+# --- the same in the dialogs that write ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DialogButton:
+    """A dialog's button that writes: how to open the dialog, fill it, and its service."""
+
+    label: str
+    open_dialog: Callable[[object, object], None]  # (qtbot, login_window): the opening click
+    dialog_type: type
+    fill: Callable[[QWidget], None]
+    service: tuple[object, str]
+
+
+def _open_access_type(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    page = taxpayer_tests._open_third_party(qtbot, main, "smithcpa")
+    click(qtbot, page, "Manage Access")
+    click(qtbot, page, "File")
+
+
+def _change_level(dialog: QWidget) -> None:
+    buttons(dialog, "Change")[0].click()
+    dialog.level_combo.setCurrentText("File and Pay")  # type: ignore[attr-defined]
+
+
+def _open_mail(qtbot, login_window) -> None:
+    click(qtbot, _dor_home(qtbot, login_window), "Mail Correspondence")
+
+
+def _fill_mail(dialog: QWidget) -> None:
+    account = TaxAccount.select().first()
+    dialog.account_edit.setText(account.account_number)  # type: ignore[attr-defined]
+    dialog.title_edit.setText("Notice of Assessment")  # type: ignore[attr-defined]
+
+
+def _open_email_server(qtbot, login_window) -> None:
+    click(qtbot, _dor_home(qtbot, login_window), "Email Server")
+
+
+def _fill_server(dialog: QWidget) -> None:
+    dialog.host_edit.setText("smtp.example.org")  # type: ignore[attr-defined]
+
+
+DIALOG_BUTTONS = [
+    DialogButton(
+        "Save", _open_access_type, AccountSecurityDialog, _change_level, (grants, "change_level")
+    ),
+    DialogButton(
+        "Mail",
+        _open_mail,
+        MailCorrespondenceDialog,
+        _fill_mail,
+        (correspondence, "mail_correspondence"),
+    ),
+    DialogButton(
+        "Save", _open_email_server, SmtpSettingsDialog, _fill_server, (outbox, "save_email_server")
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "case",
+    DIALOG_BUTTONS,
+    ids=[f"{case.dialog_type.__name__} {case.label}" for case in DIALOG_BUTTONS],
+)
+def test_a_second_press_in_a_dialog_while_its_write_runs_is_ignored(
+    qtbot, login_window, boxes, monkeypatch, case: DialogButton
+) -> None:
+    module, name = case.service
+    real = getattr(module, name)
+    calls: list[bool] = []
+    pressed: list[QAbstractButton] = []
+
+    def slow_service(*args: object, **kwargs: object) -> object:
+        button = pressed[0]
+        calls.append(button.isEnabled())
+        if len(calls) == 1:
+            button.click()
+            button.clicked.emit()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow_service)
+
+    def press(dialog: QWidget) -> None:
+        case.fill(dialog)
+        pressed.append(buttons(dialog, case.label)[0])
+        double_click(qtbot, pressed[0])  # and a double click's second press after it
+
+    seen = when_modal(press, of_type=case.dialog_type)
+    case.open_dialog(qtbot, login_window)
+    assert seen, "the dialog opened"
+    assert calls == [False], "one call, with the pressed button disabled during it"
+    assert boxes.titles() == []
