@@ -32,6 +32,7 @@ from mtc_desktop.store.models import AccessRequest, AuditEvent, TaxAccount
 from tests.gui import test_clients as clients_tests
 from tests.gui import test_dor_staff as dor_tests
 from tests.gui import test_my_clients as my_clients_tests
+from tests.gui import test_request_wizard as wizard_tests
 from tests.gui import test_taxpayer_mode as taxpayer_tests
 from tests.gui.conftest import buttons, click, log_in, main_window, when_modal
 
@@ -453,3 +454,39 @@ def test_a_second_press_in_a_dialog_while_its_write_runs_is_ignored(
     assert seen, "the dialog opened"
     assert calls == [False], "one call, with the pressed button disabled during it"
     assert boxes.titles() == []
+
+
+def test_submit_pressed_again_while_the_request_is_sent_makes_one_request(
+    qtbot, login_window, monkeypatch
+) -> None:
+    smith = log_in(qtbot, login_window, "smithcpa")
+    real = requests.request_access
+    calls: list[bool] = []
+
+    def script(user: wizard_tests.User) -> None:
+        submit = buttons(user.wizard, "Submit")[0]
+
+        def slow_service(*args: object, **kwargs: object) -> object:
+            calls.append(submit.isEnabled())
+            if len(calls) == 1:
+                submit.click()
+                submit.clicked.emit()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(requests, "request_access", slow_service)
+        user.click("Submit")
+        assert user.title == "Your request has been submitted"
+        user.click("Finish")
+
+    def to_review(user: wizard_tests.User) -> None:
+        user.id_type(wizard_tests.FEIN)
+        user.taxpayer("043812967", wizard_tests.HARBOR[1])
+        withholding = wizard_tests.account_label(wizard_tests.HARBOR[1], "Withholding")
+        user.accounts({withholding: "View Only"})
+        user.method("Printed form")
+        script(user)
+
+    view = wizard_tests.run_wizard(qtbot, smith, to_review)
+    assert view is not None
+    assert calls == [False], "one request, with Submit disabled while it was sent"
+    assert len(wizard_tests.pending_of("smithcpa", wizard_tests.HARBOR[1])) == 1
