@@ -14,9 +14,15 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QPushButton, QWidget
 
 from mtc_desktop.domain.model import AccountType, RequestStatus
+from mtc_desktop.forms.authorization import give_rights_field, granted_rights_field
 from mtc_desktop.gui.busy import connect_write, is_writing, run_write, writes
 from mtc_desktop.gui.clients import ClientAccountPage
-from mtc_desktop.gui.dor import DorHomePage, DorRequestPage, MailCorrespondenceDialog
+from mtc_desktop.gui.dor import (
+    DorHomePage,
+    DorRequestPage,
+    MailCorrespondenceDialog,
+    ReturnedFormDialog,
+)
 from mtc_desktop.gui.outbox import SmtpSettingsDialog
 from mtc_desktop.gui.taxpayer import AccessRequestsPage, AccountSecurityDialog, ApproveDenyDialog
 from mtc_desktop.services import (
@@ -25,10 +31,12 @@ from mtc_desktop.services import (
     correspondence,
     grants,
     outbox,
+    printing,
     requests,
     settings,
 )
 from mtc_desktop.store.models import AccessRequest, AuditEvent, TaxAccount
+from tests.forms import filling
 from tests.gui import test_clients as clients_tests
 from tests.gui import test_dor_staff as dor_tests
 from tests.gui import test_my_clients as my_clients_tests
@@ -490,3 +498,43 @@ def test_submit_pressed_again_while_the_request_is_sent_makes_one_request(
     assert view is not None
     assert calls == [False], "one request, with Submit disabled while it was sent"
     assert len(wizard_tests.pending_of("smithcpa", wizard_tests.HARBOR[1])) == 1
+
+
+def test_import_pressed_again_while_the_form_is_recorded_records_once(
+    qtbot, login_window, boxes, monkeypatch, tmp_path
+) -> None:
+    page = _dor_request(qtbot, login_window)
+    assert page.view is not None
+    line = page.view.lines[0]
+    filled = tmp_path / "returned.pdf"
+    filled.write_bytes(
+        filling.fill(
+            printing.authorization_pdf(page.actor, page.view.id),
+            {
+                give_rights_field(line.account.number): "/Yes",
+                granted_rights_field(line.account.number): "/view_only",
+            },
+        )
+    )
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QFileDialog.getOpenFileName",
+        lambda *args, **kwargs: (str(filled), "PDF documents (*.pdf)"),
+    )
+    button = page.import_button
+    real = requests.record_printed_form
+    calls: list[bool] = []
+
+    def slow_service(*args: object, **kwargs: object) -> object:
+        calls.append(button.isEnabled())
+        if len(calls) == 1:
+            button.click()
+            button.clicked.emit()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(requests, "record_printed_form", slow_service)
+    for _ in range(2):  # a second import, if one started, is confirmed too
+        when_modal(lambda d: buttons(d, "Record")[0].click(), of_type=ReturnedFormDialog)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert calls == [False], "recorded once, with the button disabled meanwhile"
+    assert boxes.titles() == []
+    assert AccessRequest.get_by_id(page.view.id).status == "approved"
