@@ -23,7 +23,7 @@ from mtc_desktop.gui.dor import (
     MailCorrespondenceDialog,
     ReturnedFormDialog,
 )
-from mtc_desktop.gui.outbox import SmtpSettingsDialog
+from mtc_desktop.gui.outbox import OutboxPage, SmtpSettingsDialog
 from mtc_desktop.gui.taxpayer import AccessRequestsPage, AccountSecurityDialog, ApproveDenyDialog
 from mtc_desktop.services import (
     accounts,
@@ -299,6 +299,14 @@ def _dor_home(qtbot, login_window) -> DorHomePage:
     return dor_tests._staff(qtbot, login_window)[1]
 
 
+def _retry_now(qtbot, login_window) -> QAbstractButton:
+    main, _home = dor_tests._staff(qtbot, login_window)
+    page = main.push(OutboxPage(main))
+    assert page.model.rowCount(), "the demo's emails wait in the outbox"
+    page.view.selectRow(0)
+    return page.retry_link
+
+
 WRITE_BUTTONS = [
     WriteButton(
         "Cancel Access",
@@ -339,6 +347,7 @@ WRITE_BUTTONS = [
         lambda qtbot, login_window: _dor_home(qtbot, login_window).expire_now,
         (requests, "expire_overdue"),
     ),
+    WriteButton("Retry Now", _retry_now, (outbox, "retry_now")),
 ]
 
 
