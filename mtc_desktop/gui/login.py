@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from mtc_desktop.domain.errors import AuthenticationFailed, MtcError
+from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.forms.ui_login_window import Ui_LoginWindow
 from mtc_desktop.services.demo_logons import DEMO_PASSWORD, DemoLogon
 
@@ -107,6 +108,7 @@ class LoginWindow(QWidget):
         self.form.messageLabel.setText(text)
         self.form.messageLabel.setVisible(bool(text))
 
+    @writes  # a logon's failed attempts are counted: Enter twice is one attempt
     def _log_in(self) -> None:
         username = self.form.usernameEdit.text().strip()
         password = self.form.passwordEdit.text()
