@@ -43,6 +43,7 @@ from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.model import AccountType, TaxpayerKind
 from mtc_desktop.domain.text import clean_name
 from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import bold, heading, note, setup_table
@@ -219,6 +220,7 @@ class RegistrySearchPage(Page):
         if isinstance(taxpayer, RegistryTaxpayer):
             self.main.push(RegistryTaxpayerPage(self.main, taxpayer.id))
 
+    @writes
     def register(self) -> None:
         taxpayer = RegisterTaxpayerDialog.ask(self, self.actor)
         if taxpayer is not None:
@@ -330,6 +332,7 @@ class RegistryTaxpayerPage(Page):
         chosen = self.selected()
         self.close_button.setEnabled(chosen is not None and not chosen.closed)
 
+    @writes
     def add_account(self) -> None:
         if self.taxpayer is None:
             return
@@ -342,6 +345,7 @@ class RegistryTaxpayerPage(Page):
             f"The {account.account_type.label} account {account.account_number} was added.",
         )
 
+    @writes
     def close_account(self) -> None:
         chosen = self.selected()
         if chosen is None or self.taxpayer is None:
@@ -409,7 +413,7 @@ class _FieldDialog(QDialog, FieldForm):
         self.ok_button.setDefault(True)
         cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
         cancel.setAccessibleName("Cancel")
-        buttons.accepted.connect(self.submit)
+        self.ok_button.clicked.connect(self.submit)  # a click, so that it names the button
         buttons.rejected.connect(self.reject)
         self.outer.addWidget(buttons)
 
@@ -521,6 +525,7 @@ class RegisterTaxpayerDialog(_FieldDialog):
         finally:
             _delete_later(dialog)
 
+    @writes
     def submit(self) -> None:
         if self.taxpayer is not None:
             return
@@ -597,6 +602,7 @@ class AddTaxAccountDialog(_FieldDialog):
         finally:
             _delete_later(dialog)
 
+    @writes
     def submit(self) -> None:
         if self.account is not None:
             return

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, clean_name, clean_username
 from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel, day, when
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import heading, note, setup_table
@@ -168,6 +169,7 @@ class StaffLogonsPage(Page):
         self.result.setText(text)
         self.result.setVisible(bool(text))
 
+    @writes
     def add_staff(self) -> None:
         code = AddStaffDialog.ask(self, self.actor)
         if code is None:
@@ -180,6 +182,7 @@ class StaffLogonsPage(Page):
         )
         OneTimeCodeDialog.show_code(self, code, new=True)
 
+    @writes
     def issue_code(self) -> None:
         chosen = self.selected()
         if chosen is None:
@@ -201,6 +204,7 @@ class StaffLogonsPage(Page):
         self.show_result(f"A one-time code was issued for {code.username}.")
         OneTimeCodeDialog.show_code(self, code, new=False)
 
+    @writes
     def disable(self) -> None:
         chosen = self.selected()
         if chosen is None:
@@ -221,6 +225,7 @@ class StaffLogonsPage(Page):
         self.refresh()
         self.show_result(f"The logon {view.username} is disabled: it cannot log in.")
 
+    @writes
     def enable(self) -> None:
         chosen = self.selected()
         if chosen is None:
@@ -306,6 +311,7 @@ class AddStaffDialog(QDialog, FieldForm):
         grow_to_fit(self)
         return clear
 
+    @writes
     def add(self) -> None:
         if self.code is not None:
             return
