@@ -24,6 +24,8 @@ from mtc_desktop.gui.dor import (
     ReturnedFormDialog,
 )
 from mtc_desktop.gui.outbox import OutboxPage, SmtpSettingsDialog
+from mtc_desktop.gui.registry import RegistryTaxpayerPage
+from mtc_desktop.gui.staff import StaffLogonsPage
 from mtc_desktop.gui.taxpayer import AccessRequestsPage, AccountSecurityDialog, ApproveDenyDialog
 from mtc_desktop.services import (
     accounts,
@@ -32,8 +34,10 @@ from mtc_desktop.services import (
     grants,
     outbox,
     printing,
+    registry,
     requests,
     settings,
+    staff,
 )
 from mtc_desktop.store.models import AccessRequest, AuditEvent, TaxAccount
 from tests.forms import filling
@@ -41,6 +45,7 @@ from tests.gui import test_clients as clients_tests
 from tests.gui import test_dor_staff as dor_tests
 from tests.gui import test_my_clients as my_clients_tests
 from tests.gui import test_request_wizard as wizard_tests
+from tests.gui import test_setup_and_registry as registry_tests
 from tests.gui import test_taxpayer_mode as taxpayer_tests
 from tests.gui.conftest import buttons, click, log_in, main_window, when_modal
 
@@ -307,6 +312,27 @@ def _retry_now(qtbot, login_window) -> QAbstractButton:
     return page.retry_link
 
 
+def _disable_staff(qtbot, login_window) -> QAbstractButton:
+    main, _home = dor_tests._staff(qtbot, login_window)
+    staff.add_staff(main.actor, "rgomez", "Rita Gomez", "rgomez@dor.example.gov")
+    click(qtbot, main, "Staff Logons")
+    page = main.current_page
+    assert isinstance(page, StaffLogonsPage)
+    registry_tests.select_row(page.view, "rgomez")
+    return page.disable_button
+
+
+def _close_account(qtbot, login_window) -> QAbstractButton:
+    main, home = dor_tests._staff(qtbot, login_window)
+    qtbot.keyClicks(home.registry_edit, "Harbor Street")
+    click(qtbot, home, "Find Taxpayer")
+    click(qtbot, main.current_page, "Open Taxpayer")
+    page = main.current_page
+    assert isinstance(page, RegistryTaxpayerPage)
+    page.view.selectRow(0)
+    return buttons(page, "Close Account")[0]
+
+
 WRITE_BUTTONS = [
     WriteButton(
         "Cancel Access",
@@ -348,6 +374,15 @@ WRITE_BUTTONS = [
         (requests, "expire_overdue"),
     ),
     WriteButton("Retry Now", _retry_now, (outbox, "retry_now")),
+    WriteButton(
+        "Disable", _disable_staff, (staff, "disable_staff"), (("Disable this logon?", "Disable"),)
+    ),
+    WriteButton(
+        "Close Account",
+        _close_account,
+        (registry, "close_tax_account"),
+        (("Close this account?", "Close Account"),),
+    ),
 ]
 
 
