@@ -29,6 +29,7 @@ R = TypeVar("R")
 W = TypeVar("W", bound=QWidget)
 
 _BUSY = "mtcWriting"  # a dynamic property of the window whose write is running
+BUSY_PROPERTY = _BUSY  # for gui/ops.py, whose background writes hold it until they end
 # Set by setEnabled(False) and cleared by setEnabled(True): after our own setEnabled(False)
 # it is cleared, so finding it set again means the handler disabled the button itself.
 _FORCE_DISABLED = Qt.WidgetAttribute.WA_ForceDisabled

@@ -52,11 +52,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mtc_desktop.domain.errors import MtcError, NotAllowed, NotFound
+from mtc_desktop.domain.errors import NotAllowed, NotFound
 from mtc_desktop.domain.levels import AccessLevel, Right
 from mtc_desktop.domain.model import GrantStatus
 from mtc_desktop.domain.text import search_words
-from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.levels import RIGHT_WORDS, describe_level
 from mtc_desktop.gui.models import OBJECT_ROLE, AccessModel, ActivityModel, RowsModel, day
@@ -95,26 +95,6 @@ def _words(rights: frozenset[Right]) -> str:
     """The rights as a sentence: "View the account; file and amend returns." """
     text = "; ".join(RIGHT_WORDS[r] for r in Right if r in rights)
     return f"{text[0].upper()}{text[1:]}." if text else ""
-
-
-def _read(parent: QWidget, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R | None:
-    """Read through a service for a refresh; show a failure without refreshing again
-    (``Page.call`` refreshes after a refusal, which would loop inside ``refresh()``)."""
-    try:
-        return fn(*args, **kwargs)
-    except Exception as exc:
-        dialogs.show_error(parent, exc)
-        return None
-
-
-def _attempt(parent: QWidget, fn: Callable[..., object], *args: Any) -> bool:
-    """Like :func:`_read`, for a call that returns nothing: True when it succeeded."""
-    try:
-        fn(*args)
-    except Exception as exc:
-        dialogs.show_error(parent, exc)
-        return False
-    return True
 
 
 # --- the lazy client model ---------------------------------------------------------------
@@ -583,7 +563,7 @@ class ClientsPage(Page):
         self.favorite_button.clicked.connect(self._toggle_selected)
 
         if start_on_favorites is None:
-            start_on_favorites = bool(_read(self, clients.favorites_count, self.actor))
+            start_on_favorites = bool(ops.call(self, clients.favorites_count, self.actor))
         self.tabs.setCurrentIndex(self.FAVORITES_TAB if start_on_favorites else self.ALL_TAB)
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -617,7 +597,7 @@ class ClientsPage(Page):
         model, view = self.models[tab], self.views[tab]
         selected = self._selected_client(tab)
         model.text = self.filter_edit.text()
-        if _attempt(self, model.refresh):
+        if ops.attempt(self, model.refresh):
             self._stale[tab] = False
         if selected is not None and (row := model.row_of(selected)) is not None:
             view.select_row(row)
@@ -635,7 +615,7 @@ class ClientsPage(Page):
         text = self.filter_edit.text()
         tab = self.current_tab
         self._stale[1 - tab] = True
-        _attempt(self, self.models[tab].set_filter, text)
+        ops.attempt(self, self.models[tab].set_filter, text)
         self._update_count()
         self._update_buttons()
 
@@ -667,7 +647,7 @@ class ClientsPage(Page):
         selected = self._selected_client(tab)
         for other, model in enumerate(self.models):
             if other == tab:
-                _attempt(self, model.set_sort, key, descending)
+                ops.attempt(self, model.set_sort, key, descending)
             else:
                 model.sort_key, model.descending = key, descending
                 self._stale[other] = True
@@ -800,7 +780,7 @@ class ClientPage(Page):
 
     def refresh(self) -> None:
         self.poa_panel.refresh()
-        rows: list[GrantView] = _read(self, grants.my_access, self.actor, self.taxpayer_id) or []
+        rows: list[GrantView] = ops.call(self, grants.my_access, self.actor, self.taxpayer_id) or []
         if rows:
             first = rows[0]
             name = first.taxpayer_name
@@ -813,7 +793,7 @@ class ClientPage(Page):
                 "Select an account ID to see what you may do on the account, and its activity."
             )
         else:
-            name = _read(self, clients.taxpayer_name, self.actor, self.taxpayer_id) or "Client"
+            name = ops.call(self, clients.taxpayer_name, self.actor, self.taxpayer_id) or "Client"
             self.details.setText("You no longer have access to any of this client's accounts.")
             self.hint.setText(
                 "To work for this client again, send a new request for the taxpayer's approval."
@@ -1061,11 +1041,8 @@ class ClientAccountPage(Page):
         if amount is None:
             return
         # Ask for the level now, before asking the user to confirm a payment it may refuse.
-        try:
-            page = accounts.account_page(self.actor, self.account_id)
-        except MtcError as exc:
-            dialogs.show_error(self, exc)
-            self.refresh()
+        page = self.call(accounts.account_page, self.actor, self.account_id)
+        if page is None:
             return
         if not page.can(Right.PAY):
             name = page.level.label if page.level else "your"
@@ -1186,8 +1163,8 @@ class MyAccessPage(Page):
     def refresh(self) -> None:
         self._timer.stop()
         text = self.filter_edit.text()
-        ids = _read(self, clients.client_ids, self.actor, text, limit=self.MAX_CLIENTS + 1)
-        found = _read(self, clients.client_rows, self.actor, (ids or [])[: self.MAX_CLIENTS])
+        ids = ops.call(self, clients.client_ids, self.actor, text, limit=self.MAX_CLIENTS + 1)
+        found = ops.call(self, clients.client_rows, self.actor, (ids or [])[: self.MAX_CLIENTS])
         rows = [AccessRow(c, a) for c in found or [] for a in c.accesses]
         self.model.set_rows(rows)
         links = []
@@ -1201,7 +1178,7 @@ class MyAccessPage(Page):
             links.append(link)
         place_links(self.view, MyAccessModel.Column.ACTION, links)
         if ids is not None and len(ids) > self.MAX_CLIENTS:
-            total = _read(self, clients.count_clients, self.actor, text) or 0
+            total = ops.call(self, clients.count_clients, self.actor, text) or 0
             self.count_label.setText(
                 f"The first {self.MAX_CLIENTS} of {total:,} clients; type in Filter clients "
                 "to find another."
@@ -1270,7 +1247,7 @@ class AccessDetailsPage(Page):
         self.body.addStretch(1)
 
     def refresh(self) -> None:
-        grant = _read(self, grants.my_grant, self.actor, self.grant_id)
+        grant = ops.call(self, grants.my_grant, self.actor, self.grant_id)
         self.grant = grant
         if grant is None:
             self.subtitle.setText("There is no such access.")

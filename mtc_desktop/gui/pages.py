@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
-from mtc_desktop.domain.errors import MtcError
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import ops
 from mtc_desktop.gui.widgets import LinkButton
 
 if TYPE_CHECKING:
@@ -32,7 +31,6 @@ class Page(QWidget):
     title = ""
     key = ""  # set by @router.page
     route: tuple[str, dict[str, Any]] | None = None  # (key, arguments) it was opened with
-    _refreshing = False
 
     def __init__(self, main: MainWindow) -> None:
         super().__init__()
@@ -114,20 +112,6 @@ class Page(QWidget):
                 return
 
     def call(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R | None:
-        """Call a service; show a refusal or an error and return None instead of raising."""
-        try:
-            return fn(*args, **kwargs)
-        except MtcError as exc:
-            dialogs.show_error(self, exc)
-            # Reread what changed under the user, once: a refresh that fails again (its own
-            # calls come through here) must not start another.
-            if not self._refreshing:
-                self._refreshing = True
-                try:
-                    self.refresh()
-                finally:
-                    self._refreshing = False
-            return None
-        except Exception as exc:  # a bug: logged and shown, the window stays up
-            dialogs.show_error(self, exc)
-            return None
+        """Call a service through gui/ops.py: a refusal or an error is shown and None
+        returned instead of raising; after a refusal the page is reread, once."""
+        return ops.call(self, fn, *args, refresh=self.refresh, **kwargs)

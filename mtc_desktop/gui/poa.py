@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import enum
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
@@ -56,6 +57,7 @@ from mtc_desktop.domain.poa import (
     PoaAct,
 )
 from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui.busy import connect_write, writes
 from mtc_desktop.gui.models import RowsModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import (
@@ -188,7 +190,7 @@ def _links(
             continue
         link = LinkButton(text)
         link.setAccessibleDescription(f"{text} Power of Attorney {item.number}")
-        link.clicked.connect(lambda _=False, i=item.id: slot(i))
+        connect_write(link, functools.partial(slot, item.id))
         view.setIndexWidget(view.model().index(row, PoaModel.Column.ACTION), link)
         links.append(link)
     return links
@@ -370,10 +372,11 @@ class ClientPoaPanel(QGroupBox):
         )
         self.requests_note.setVisible(bool(asked))
 
+    @writes
     def request_information(self) -> None:
         asked = RequestInformationDialog.ask(self, self.actor, self.taxpayer_id)
         if asked is RequestInformationDialog.PREPARE:
-            self.prepare_form()
+            self._prepare_form()
         elif isinstance(asked, InformationView):
             self.result.setText(
                 f"Request {asked.number} sent to DOR ({asked.what}) under Power of Attorney "
@@ -381,7 +384,11 @@ class ClientPoaPanel(QGroupBox):
             )
         self.refresh()
 
+    @writes
     def prepare_form(self) -> None:
+        self._prepare_form()
+
+    def _prepare_form(self) -> None:
         prepared = PrepareFormDialog.ask(self, self.actor, self.taxpayer_id)
         if prepared is None:
             return
@@ -461,6 +468,7 @@ class RequestInformationDialog(QDialog):
         for account_type in (client.tax_types if client else ()) or tuple(AccountType):
             self.type_combo.addItem(account_type.label, account_type)
 
+    @writes
     def send(self) -> None:
         try:
             self.result_value = poa.request_information(
@@ -579,6 +587,7 @@ class PrepareFormDialog(QDialog):
             acts=tuple(a for a, box in self.act_boxes.items() if box.isChecked()),
         )
 
+    @writes
     def prepare(self) -> None:
         try:
             self.prepared = poa.prepare_form(self.actor, self.taxpayer_id, self.choice())
@@ -632,6 +641,7 @@ class DorPoaPanel(QGroupBox):
         difference.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(difference)
 
+    @writes
     def record(self) -> None:
         recorded = RecordPoaDialog.ask(self, self.actor)
         if recorded is not None:
@@ -641,6 +651,7 @@ class DorPoaPanel(QGroupBox):
     def open_queue(self) -> None:
         self.page.main.open_page("information_queue")
 
+    @writes
     def import_form(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
             self, "Import a Signed Form M-2848", str(Path.home()), "PDF documents (*.pdf)"
@@ -860,6 +871,7 @@ class RecordPoaDialog(QDialog):
             rep_id_number=self.rep_id_edit.text(),
         )
 
+    @writes
     def record(self) -> None:
         draft = self.draft()
         if draft is None:
@@ -959,7 +971,7 @@ class InformationQueuePage(Page):
             for item in rows:
                 link = LinkButton(text)
                 link.setAccessibleDescription(f"{text} request {item.number}")
-                link.clicked.connect(lambda _=False, i=item.id, s=slot: s(i))
+                connect_write(link, functools.partial(slot, item.id))
                 links.append(link)
             place_links(self.view, column, links)
 

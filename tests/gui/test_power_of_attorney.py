@@ -262,3 +262,49 @@ def test_dor_is_told_what_is_wrong_with_a_bad_form_or_file(
     assert seen[1][2] == "999-99-"
     assert PowerOfAttorney.select().count() == 0
     click(qtbot, staff, "Switch Logon")
+
+
+def test_revoke_pressed_again_while_its_confirmation_is_open_is_ignored(
+    qtbot, login_window
+) -> None:
+    import datetime as dt
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from mtc_desktop.domain.model import AccountType
+    from mtc_desktop.domain.poa import PoaAct
+    from mtc_desktop.services import demo, logons, poa
+    from mtc_desktop.store.models import AuditEvent, Taxpayer
+
+    maria = Taxpayer.get(Taxpayer.legal_name == MARIA)
+    poa.record_poa(
+        logons.log_in("dorclerk", demo.DEMO_PASSWORD),
+        poa.PoaDraft(
+            taxpayer_id=maria.id,
+            tax_types=(AccountType.PERSONAL_INCOME,),
+            first_year=2023,
+            last_year=2025,
+            acts=tuple(PoaAct),
+            signed_on=dt.date.today(),
+            representative_username="smithcpa",
+        ),
+    )
+    taxpayer = log_in(qtbot, login_window, "msantos")
+    _open_more(qtbot, taxpayer)
+    click(qtbot, taxpayer, "Powers of Attorney")
+    page = taxpayer.current_page
+    boxes: list[str] = []
+
+    def press_again_then_yes(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        boxes.append(box.text())
+        page.revoke_links[0].click()  # a second press while the first asks: ignored
+        buttons(box, "Yes")[0].click()
+
+    when_modal(press_again_then_yes, of_type=QMessageBox)
+    click(qtbot, page, "Revoke")
+    assert len(boxes) == 1
+    assert boxes[0].startswith("Revoke Power of Attorney")
+    assert AuditEvent.select().where(AuditEvent.action == "poa_revoked").count() == 1
+    assert page.result.text().endswith("You and the representative were emailed.")
+    click(qtbot, taxpayer, "Switch Logon")
