@@ -78,12 +78,18 @@ class BoxWatcher:
     def titles(self) -> list[str]:
         return [title for title, _ in self.seen]
 
+    def close(self) -> None:
+        """Stop, and hold nothing: the timer's connection would keep it all alive."""
+        self.timer.stop()
+        self.timer.timeout.disconnect(self._look)
+        self._boxes.clear()
+
 
 @pytest.fixture
 def boxes() -> Iterator[BoxWatcher]:
     watcher = BoxWatcher()
     yield watcher
-    watcher.timer.stop()
+    watcher.close()
 
 
 def double_click(qtbot, widget: QWidget) -> None:
