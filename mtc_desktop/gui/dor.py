@@ -8,12 +8,12 @@ the request expiry period.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QEventLoop, Qt, QTimer
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.model import ApprovalMethod, CorrespondenceKind, RequestStatus
-from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.levels import level_combo
 from mtc_desktop.gui.models import day
@@ -261,10 +260,14 @@ class DorHomePage(Page):
         if not text.strip():
             _show(self.find_error, "Type a request number, or scan the form's QR code.")
             return
-        try:
-            view = requests.find_request(self.actor, text)
-        except MtcError as exc:
-            _show(self.find_error, exc.message)
+        view = ops.call(
+            self,
+            requests.find_request,
+            self.actor,
+            text,
+            refused=lambda exc: _show(self.find_error, exc.message),
+        )
+        if view is None:
             return
         _show(self.find_error, "")
         self.main.push(DorRequestPage(self.main, view.id))
@@ -313,58 +316,38 @@ class DorHomePage(Page):
             )
 
 
-def read_in_background(
-    parent: QWidget, actor: Actor, path: Path, expected_number: str | None
-) -> ReturnedForm:
-    """Read the form on a worker thread (a hostile file may take the reader's whole time
-    limit) while a busy indicator keeps the window painted; raise what the reader raised."""
-    from mtc_desktop.services import returned_forms
-    from mtc_desktop.services.base import release_thread_connection
-
-    def work() -> ReturnedForm:
-        try:
-            return returned_forms.read_returned_form(actor, path, expected_number=expected_number)
-        finally:
-            release_thread_connection()
-
-    progress = QProgressDialog("Reading the form…", "", 0, 0, parent)
-    progress.setWindowTitle("Import a Returned Form")
-    progress.setCancelButton(None)  # the reader stops itself after its time limit
-    progress.setMinimumDuration(300)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(30)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(work)
-        poll.timeout.connect(lambda: loop.quit() if future.done() else None)
-        poll.start()
-        if not future.done():
-            loop.exec()
-        poll.stop()
-        progress.reset()
-        progress.deleteLater()
-        return future.result()
-
-
 def import_returned_form(
     parent: QWidget, actor: Actor, path: Path, expected_number: str | None = None
 ) -> RequestView | None:
-    """Read a returned form's PDF, show what it says, and record it once confirmed."""
-    try:
-        form = read_in_background(parent, actor, path, expected_number)
-    except MtcError as exc:
-        dialogs.warn(parent, "Import a Returned Form", "This form cannot be recorded.", exc.message)
-        return None
-    if not ReturnedFormDialog.confirm(parent, form):
-        return None
-    try:
-        return requests.record_printed_form(
-            actor, form.number, form.authorization_code, form.decisions
+    """Read a returned form's PDF, show what it says, and record it once confirmed.
+
+    The form is read off the GUI thread (a hostile file may take the reader's whole time
+    limit) while a busy indicator keeps the window painted."""
+    from mtc_desktop.services import returned_forms
+
+    def refused(title: str) -> Callable[[MtcError], None]:
+        return lambda exc: dialogs.warn(parent, "Import a Returned Form", title, exc.message)
+
+    form = (
+        ops.Op(
+            parent,
+            lambda: returned_forms.read_returned_form(actor, path, expected_number=expected_number),
         )
-    except MtcError as exc:
-        dialogs.warn(parent, "Import a Returned Form", "The form was not recorded.", exc.message)
+        .refused(refused("This form cannot be recorded."))
+        .wait("Reading the form…", "Import a Returned Form", name="mtc-read-form")
+    )
+    if form is None or not ReturnedFormDialog.confirm(parent, form):
         return None
+    return (
+        ops.Op(
+            parent,
+            lambda: requests.record_printed_form(
+                actor, form.number, form.authorization_code, form.decisions
+            ),
+        )
+        .refused(refused("The form was not recorded."))
+        .run()
+    )
 
 
 def recorded_text(view: RequestView) -> str:
@@ -532,17 +515,22 @@ class DorRequestPage(Page):
             "Record it as denied?",
         ):
             return None
-        try:
-            view = requests.record_printed_form(
-                self.actor, self.view.number, self.code_edit.text(), decisions
-            )
-        except InvalidInput as exc:
-            target = self.code_error if exc.field == "authorization_code" else self.record_error
-            _show(target, exc.message)
-            return None
-        except MtcError as exc:
+        number, code = self.view.number, self.code_edit.text()
+
+        def refused(exc: MtcError) -> None:
+            if isinstance(exc, InvalidInput):  # the form stays as typed
+                code = exc.field == "authorization_code"
+                _show(self.code_error if code else self.record_error, exc.message)
+                return
             _show(self.record_error, exc.message)
             self.refresh()
+
+        view = (
+            ops.Op(self, lambda: requests.record_printed_form(self.actor, number, code, decisions))
+            .refused(refused)
+            .run()
+        )
+        if view is None:
             return None
         self.result_label.setText(recorded_text(view))
         self.main.refresh_inbox_count()
@@ -711,16 +699,26 @@ class MailCorrespondenceDialog(QDialog):
             return
         kind = self.kind_combo.currentData()
         mailed_on: dt.date = self.date_edit.date().toPython()  # type: ignore[assignment]
-        try:
-            result = correspondence.mail_correspondence(
-                self.actor, account, kind, self.title_edit.text(), mailed_on
-            )
-        except InvalidInput as exc:
-            _show(self.title_error if exc.field == "title" else self.error_label, exc.message)
-            return
-        except MtcError as exc:
-            target = self.account_error if "account" in exc.message else self.error_label
+
+        def refused(exc: MtcError) -> None:
+            if isinstance(exc, InvalidInput):
+                target = self.title_error if exc.field == "title" else self.error_label
+            else:
+                target = self.account_error if "account" in exc.message else self.error_label
             _show(target, exc.message)
+
+        title = self.title_edit.text()
+        result = (
+            ops.Op(
+                self,
+                lambda: correspondence.mail_correspondence(
+                    self.actor, account, kind, title, mailed_on
+                ),
+            )
+            .refused(refused)
+            .run()
+        )
+        if result is None:
             return
         told = result.notified_third_parties
         self.result_text = f"The {kind.value} to {account.upper()} is recorded. " + (

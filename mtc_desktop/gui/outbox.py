@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import enum
 import logging
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,14 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError
-from mtc_desktop.gui import router
+from mtc_desktop.gui import ops, router
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import RowsModel, when
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.sender import running_sender
 from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
 from mtc_desktop.services import notifications, outbox
-from mtc_desktop.services.base import Actor, release_thread_connection
+from mtc_desktop.services.base import Actor
 from mtc_desktop.services.outbox import (
     DeliveryState,
     DeliverySummary,
@@ -204,12 +203,19 @@ class OutboxPage(Page):
         window, a busy database) waits for the next round instead of opening a box."""
         if not self.isVisible():
             return
-        try:
-            rows = outbox.outbox(self.actor, state=self.filter_combo.currentData())
-            summary = outbox.delivery_summary(self.actor)
-        except MtcError:
-            return
-        self._show_rows(rows, summary)
+        state = self.filter_combo.currentData()
+        (
+            ops.Op(
+                self,
+                lambda: (
+                    outbox.outbox(self.actor, state=state),
+                    outbox.delivery_summary(self.actor),
+                ),
+            )
+            .refused(lambda _exc: None)
+            .success(lambda read: self._show_rows(*read))
+            .run()
+        )
 
     def selected_row(self) -> OutboxRow | None:
         rows = self.view.selectionModel().selectedRows()
@@ -295,8 +301,6 @@ class SmtpSettingsDialog(QDialog):
     """Email Server: host, port, security, username, password, sender address;
     *Send Test Email*; Save or Cancel."""
 
-    POLL_MS = 50
-
     def __init__(self, parent: QWidget | None, actor: Actor) -> None:
         super().__init__(parent)
         self.actor = actor
@@ -373,10 +377,7 @@ class SmtpSettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-        self._test: list[tuple[str, object]] = []
-        self._poll = QTimer(self)
-        self._poll.setInterval(self.POLL_MS)
-        self._poll.timeout.connect(self._test_finished)
+        self._testing = False
         self._load()
         self.security_combo.currentIndexChanged.connect(self._security_changed)
         self.resize(560, self.sizeHint().height())
@@ -384,12 +385,7 @@ class SmtpSettingsDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, actor: Actor) -> EmailServer | None:
         """Edit the email server; the saved server, or None if nothing was saved."""
-        try:
-            outbox.email_server(actor)  # DOR staff only: refused before the dialog opens
-        except MtcError as exc:
-            from mtc_desktop.gui import dialogs
-
-            dialogs.show_error(parent, exc)
+        if not ops.attempt(parent, outbox.email_server, actor):  # DOR staff only
             return None
         dialog = cls(parent, actor)
         try:
@@ -452,59 +448,58 @@ class SmtpSettingsDialog(QDialog):
     @writes
     def save(self) -> None:
         self._clear_errors()
-        try:
-            self.saved = outbox.save_email_server(self.actor, self.settings())
-        except InvalidInput as exc:
-            self._show_errors(exc)
+        saved = (
+            ops.Op(self, lambda: outbox.save_email_server(self.actor, self.settings()))
+            .refused(self._show_refusal)
+            .run()
+        )
+        if saved is None:
             return
-        except MtcError as exc:
-            _show(self.error_label, exc.message)
-            return
+        self.saved = saved
         self.accept()
+
+    def _show_refusal(self, exc: MtcError) -> None:
+        if isinstance(exc, InvalidInput):
+            self._show_errors(exc)
+        else:
+            _show(self.error_label, exc.message)
 
     # --- the test email, off the GUI thread ---------------------------------------------
 
     @property
     def testing(self) -> bool:
-        return self._poll.isActive()
+        return self._testing
 
     def send_test_email(self) -> None:
-        if self.testing:
+        if self._testing:
             return
         self._clear_errors()
         self.test_result.setVisible(False)
         settings, to, actor = self.settings(), self.test_edit.text(), self.actor
-        result = self._test = []
-
-        def work() -> None:
-            try:
-                result.append(("ok", outbox.send_test_email(actor, settings, to)))
-            except InvalidInput as exc:
-                result.append(("invalid", exc))
-            except MtcError as exc:
-                result.append(("error", exc.message))
-            except Exception as exc:  # a bug: logged, and said in the dialog
-                log.exception("sending a test email failed")
-                result.append(("error", f"The test email could not be sent: {exc}"))
-            finally:
-                release_thread_connection()
-
+        self._testing = True
         self.test_button.setEnabled(False)
         self.test_button.setText("Sending…")
-        threading.Thread(target=work, name="mtc-test-email", daemon=True).start()
-        self._poll.start()
+        (
+            ops.Op(self, lambda: outbox.send_test_email(actor, settings, to))
+            .success(lambda text: self._test_finished("ok", text))
+            .refused(
+                lambda exc: self._test_finished(
+                    "invalid" if isinstance(exc, InvalidInput) else "error", exc
+                )
+            )
+            .failed(lambda exc: self._test_finished("error", "The test email was not sent."))
+            .run_in_background(name="mtc-test-email")
+        )
 
-    def _test_finished(self) -> None:
-        if not self._test:
-            return
-        self._poll.stop()
-        kind, value = self._test[0]
+    def _test_finished(self, kind: str, value: object) -> None:
+        self._testing = False
         self.test_button.setEnabled(True)
         self.test_button.setText("Send Test Email")
-        if kind == "invalid":
-            assert isinstance(value, InvalidInput)
+        if isinstance(value, InvalidInput):
             self._show_errors(value)
             return
+        if isinstance(value, MtcError):
+            value = value.message
         self.test_result.setProperty("role", "success" if kind == "ok" else "error")
         self.test_result.style().unpolish(self.test_result)
         self.test_result.style().polish(self.test_result)

@@ -7,9 +7,7 @@ dialog shows its progress; *Cancel* stops it and leaves nothing imported.
 
 from __future__ import annotations
 
-import concurrent.futures
 import enum
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -42,7 +40,7 @@ from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.model import AccountType, TaxpayerKind
 from mtc_desktop.domain.text import clean_name
-from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel
 from mtc_desktop.gui.pages import Page
@@ -543,22 +541,23 @@ class RegisterTaxpayerDialog(_FieldDialog):
             errors["address"] = "Enter the mailing address: street, city, state and ZIP code."
         if not self.show_errors(errors):
             return
-        try:
-            self.taxpayer = registry.register_taxpayer(
-                self.actor,
-                self.id_type,
-                self.id_number_edit.text(),
-                self.name_edit.text(),
-                self.kind,
-                self.address_edit.toPlainText(),
+        id_number, name, address = (
+            self.id_number_edit.text(),
+            self.name_edit.text(),
+            self.address_edit.toPlainText(),
+        )
+        self.taxpayer = (
+            ops.Op(
+                self,
+                lambda: registry.register_taxpayer(
+                    self.actor, self.id_type, id_number, name, self.kind, address
+                ),
             )
-        except MtcError as exc:
-            self.show_refusal(exc)
-            return
-        except Exception as exc:  # a bug: logged and shown, and the dialog stays open
-            dialogs.show_error(self, exc)
-            return
-        self.accept()
+            .refused(self.show_refusal)
+            .run()
+        )
+        if self.taxpayer is not None:
+            self.accept()
 
 
 class AddTaxAccountDialog(_FieldDialog):
@@ -610,17 +609,19 @@ class AddTaxAccountDialog(_FieldDialog):
         self.show_errors({})
         account_type = self.type_combo.currentData()
         assert isinstance(account_type, AccountType)
-        try:
-            self.account = registry.add_tax_account(
-                self.actor, self.taxpayer.id, account_type, self.number_edit.text().strip()
+        number = self.number_edit.text().strip()
+        self.account = (
+            ops.Op(
+                self,
+                lambda: registry.add_tax_account(
+                    self.actor, self.taxpayer.id, account_type, number
+                ),
             )
-        except MtcError as exc:
-            self.show_refusal(exc)
-            return
-        except Exception as exc:  # a bug: logged and shown, and the dialog stays open
-            dialogs.show_error(self, exc)
-            return
-        self.accept()
+            .refused(self.show_refusal)
+            .run()
+        )
+        if self.account is not None:
+            self.accept()
 
 
 # --- import ------------------------------------------------------------------------------
@@ -643,10 +644,9 @@ class ImportRegistryDialog(QDialog):
         self.setWindowTitle("Import Registry")
         self.actor = actor
         self.report: ImportReport | None = None
-        self._future: concurrent.futures.Future[ImportReport] | None = None
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._running = False
         self._progress = [0, 0]
-        self._cancel = threading.Event()
+        self._cancelled = [False]
         self._close_when_done = False
         self._poll = QTimer(self)
         self._poll.setInterval(self.POLL_MS)
@@ -745,7 +745,7 @@ class ImportRegistryDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._future is not None
+        return self._running
 
     def _options_changed(self) -> None:
         self.import_button.setText("Check" if self.check_only_box.isChecked() else "Import")
@@ -791,7 +791,7 @@ class ImportRegistryDialog(QDialog):
         self.summary.hide()
         self.problems.hide()
         self.problems_label.hide()
-        self._cancel.clear()
+        self._cancelled[0] = False
         self._progress[:] = [0, 0]
         self.progress_bar.setRange(0, 0)  # busy until the first count arrives
         self.progress_bar.setValue(0)
@@ -800,36 +800,35 @@ class ImportRegistryDialog(QDialog):
         self._set_running(True)
         actor, dry_run = self.actor, self.check_only_box.isChecked()
         skip_invalid = self.skip_invalid_box.isChecked() and not dry_run
-        progress, cancel = self._progress, self._cancel
+        progress, cancelled = self._progress, self._cancelled
 
         def report_progress(done: int, total: int) -> None:
             progress[:] = [done, total]  # read by the GUI thread's poll
 
-        def work() -> ImportReport:
-            from mtc_desktop.services.base import release_thread_connection
-
-            try:
-                return registry.import_registry(
+        self._running = True
+        self._poll.start()
+        (
+            ops.Op(
+                self,
+                lambda: registry.import_registry(
                     actor,
                     path,
                     skip_invalid=skip_invalid,
                     dry_run=dry_run,
                     progress=report_progress,
-                    cancelled=cancel.is_set,
-                )
-            finally:
-                release_thread_connection()
-
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="mtc-registry-import"
+                    cancelled=lambda: cancelled[0],
+                ),
+            )
+            .ended(self._ended)
+            .success(self._imported)
+            .refused(lambda exc: _show(self.error, exc.message))
+            .run_in_background(name="mtc-registry-import")
         )
-        self._future = self._pool.submit(work)
-        self._poll.start()
 
     def cancel(self) -> None:
         """Stop the running import; nothing of it is kept."""
-        if self.running and not self._cancel.is_set():
-            self._cancel.set()
+        if self.running and not self._cancelled[0]:
+            self._cancelled[0] = True
             _show(self.status, "Canceling: nothing will be imported…")
             self.cancel_button.setEnabled(False)
 
@@ -845,31 +844,22 @@ class ImportRegistryDialog(QDialog):
             if self.progress_bar.maximum() != total:
                 self.progress_bar.setRange(0, total)
             self.progress_bar.setValue(min(done, total))
-            if not self._cancel.is_set():
+            if not self._cancelled[0]:
                 doing = "Checking" if self.check_only_box.isChecked() else "Checking and importing"
                 _show(self.status, f"{doing}: {min(100, done * 100 // total)}% done…")
-        future = self._future
-        if future is None or not future.done():
-            return
+
+    def _ended(self) -> None:
         self._poll.stop()
-        self._future = None
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        self._running = False
         self._set_running(False)
         self.progress_bar.hide()
         self.status.hide()
-        try:
-            report = future.result()
-        except MtcError as exc:
-            _show(self.error, exc.message)
-        except Exception as exc:  # a bug: logged and shown, and the dialog stays open
-            dialogs.show_error(self, exc)
-        else:
-            self.report = report
-            self.show_report(report)
-        if self._close_when_done:
-            self.reject()
+        if self._close_when_done:  # closed while it ran: shut once what it said is shown
+            QTimer.singleShot(0, self.reject)
+
+    def _imported(self, report: ImportReport) -> None:
+        self.report = report
+        self.show_report(report)
 
     def show_report(self, report: ImportReport) -> None:
         text = report.summary()

@@ -1,6 +1,7 @@
 """The background sender: delivers the outbox while the program runs, off the GUI thread.
 
-A worker thread calls :func:`mtc_desktop.services.outbox.deliver_due` every
+A worker thread (started by gui/ops.py's ``start_thread``, the GUI's one worker primitive)
+calls :func:`mtc_desktop.services.outbox.deliver_due` every
 :data:`INTERVAL_SECONDS`, and at once when nudged — after any commit that queued an email
 (``notifications.on_email_queued``) or a *Retry Now*. Before each round it asks whether an
 email server is set up; with none, it touches no network. The thread keeps its own database
@@ -17,9 +18,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
-from mtc_desktop.domain.errors import MtcError
+from mtc_desktop.gui import ops
 from mtc_desktop.services import notifications
-from mtc_desktop.services.base import release_thread_connection
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,7 @@ class BackgroundSender(QObject):
         self._stopping.clear()
         self._wake.clear()
         self._unsubscribe = notifications.on_email_queued(self.nudge)
-        self._thread = threading.Thread(target=self._run, name="mtc-email-sender", daemon=True)
-        self._thread.start()
+        self._thread = ops.start_thread(self._run, "mtc-email-sender")
         _running = self
 
     def nudge(self) -> None:
@@ -98,38 +97,39 @@ class BackgroundSender(QObject):
 
     # --- the worker thread ----------------------------------------------------------------
 
-    def _run(self) -> None:
-        try:
-            while not self._stopping.is_set():
-                self._wake.clear()
-                self._round()
-                self._wake.wait(self.interval)
-        finally:
-            release_thread_connection()
+    def _run(self) -> None:  # its database connection is closed when it ends (ops)
+        while not self._stopping.is_set():
+            self._wake.clear()
+            self._round()
+            self._wake.wait(self.interval)
 
     def _round(self) -> None:
         try:
-            # Imported here, in the worker thread: the outbox and the SMTP client behind it
-            # (smtplib, ssl, email: 30 ms) would otherwise hold up the program's start.
-            from mtc_desktop.services import outbox
-
-            batch = self.batch or outbox.BATCH
-            if not outbox.server_configured():
-                return
-            while not self._stopping.is_set():
-                report = outbox.deliver_due(batch)
-                if report != outbox.DeliveryReport():
-                    self._emit(self.delivered, report)
-                if report.error:
-                    self._emit(self.failed, report.error)
-                    return
-                if report.sent + report.retrying + report.failed < batch:
-                    return
-        except MtcError as exc:
-            self._emit(self.failed, exc.message)
+            refusal = ops.refusal_of(self._deliver_round)
         except Exception as exc:  # a bug: logged, told, and the next round tries again
             log.exception("the email sender failed")
             self._emit(self.failed, f"The email sender failed: {exc}")
+            return
+        if refusal is not None:  # the database busy or gone: the next round tries again
+            self._emit(self.failed, refusal)
+
+    def _deliver_round(self) -> None:
+        # Imported here, in the worker thread: the outbox and the SMTP client behind it
+        # (smtplib, ssl, email: 30 ms) would otherwise hold up the program's start.
+        from mtc_desktop.services import outbox
+
+        batch = self.batch or outbox.BATCH
+        if not outbox.server_configured():
+            return
+        while not self._stopping.is_set():
+            report = outbox.deliver_due(batch)
+            if report != outbox.DeliveryReport():
+                self._emit(self.delivered, report)
+            if report.error:
+                self._emit(self.failed, report.error)
+                return
+            if report.sent + report.retrying + report.failed < batch:
+                return
 
     def _emit(self, signal: SignalInstance, value: object) -> None:
         if self._stopping.is_set():
