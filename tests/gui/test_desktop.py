@@ -338,3 +338,30 @@ def test_an_action_exists_for_every_faq_label_and_every_label_is_written_once() 
     assert QKeySequence("Ctrl+Q") in [
         QKeySequence(k) for s in SPECS if s.id == "quit" for k in s.shortcuts
     ]
+
+
+def test_file_new_database_switches_the_session_to_it(qtbot, login_window, tmp_path) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from mtc_desktop.gui import desktop
+    from mtc_desktop.store import database
+
+    main = log_in(qtbot, login_window, "harborbakery")
+    new = tmp_path / "office.db"
+
+    def choose(dialog: QWidget) -> None:
+        assert isinstance(dialog, QFileDialog)
+        dialog.selectFile(str(new))
+        dialog.accept()
+
+    seen = when_modal(choose)
+    main.user_actions["new_database"].trigger()
+    assert seen
+    # Logged out; the login window is on the new, empty database and offers to set it up.
+    qtbot.waitUntil(login_window.isVisible)
+    assert not main.isVisible()
+    assert database.opened_target().path == new
+    assert login_window.form.setUpBox.isVisible()
+    assert not login_window.form.demoBox.isVisible()
+    assert desktop.recent_databases()[0] == str(new)
+    login_window.close()
