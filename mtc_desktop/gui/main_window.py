@@ -82,6 +82,10 @@ class MainWindow(QMainWindow):
         self.expiry_timer.timeout.connect(self.sweep_expired)
         self.expiry_timer.start()
         self.resize(1100, 740)
+        # A right click on a page offers the same actions as the Go and View menus.
+        self.form.pages.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for action_id in ("back", "forward", "home", "refresh", "print"):
+            self.form.pages.addAction(self.user_actions[action_id])
         desktop.restore_window(self, "main_window")
         self.go_home()
 
@@ -306,14 +310,11 @@ class MainWindow(QMainWindow):
         if chosen is None:
             return
         if new:
-            from mtc_desktop.domain.errors import MtcError
-            from mtc_desktop.gui import dialogs
+            from mtc_desktop.gui import ops
             from mtc_desktop.store import database
 
-            try:
-                database.check_new_database_path(chosen)
-            except MtcError as exc:  # an existing file is never replaced
-                dialogs.show_error(self, exc)
+            # An existing file is never replaced.
+            if not ops.attempt(self, database.check_new_database_path, chosen):
                 return
         self.database_chosen.emit(str(chosen))
 
@@ -339,12 +340,11 @@ class MainWindow(QMainWindow):
 
     def sweep_expired(self) -> int:
         """Expire overdue requests; reread the page and the inbox count if any did."""
-        from mtc_desktop.domain.errors import MtcError
+        from mtc_desktop.gui import ops
         from mtc_desktop.services import requests
 
-        try:
-            count = requests.expire_overdue()
-        except MtcError:
+        count, _refusal = ops.outcome(requests.expire_overdue)
+        if count is None:
             return 0  # the database is away for a moment; the next sweep tries again
         if count and self.current_page is not None:
             self.current_page.refresh()

@@ -365,3 +365,12 @@ def test_file_new_database_switches_the_session_to_it(qtbot, login_window, tmp_p
     assert not login_window.form.demoBox.isVisible()
     assert desktop.recent_databases()[0] == str(new)
     login_window.close()
+
+
+def test_a_right_click_on_a_page_offers_the_menus_actions(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    offered = main.form.pages.actions()
+    assert main.form.pages.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+    assert [plain(a.text()) for a in offered] == ["Back", "Forward", "Home", "Refresh", "Print…"]
+    assert offered[0] is main.user_actions["back"]
+    main.close()
