@@ -311,6 +311,21 @@ SPECS: tuple[ActionSpec, ...] = (
     ),
 )
 
+# What the status bar says after a command that changed something returns ``result``
+# (a command that opens a page says it there). The message goes when the page changes.
+CONFIRMATIONS: dict[str, Callable[[Any], str]] = {
+    "request_access": lambda r: (
+        f"Request {r.number} for {r.taxpayer_name} was sent. It is in Manage My Clients "
+        "and in your inbox."
+    ),
+    "change_client_view": lambda on: (
+        "Client view switched on: Manage My Clients is on Manage My Profile."
+        if on
+        else "Client view switched off."
+    ),
+    "email_server": lambda _server: "Email server saved.",
+}
+
 SPEC_BY_ID = {spec.id: spec for spec in SPECS}
 assert len(SPEC_BY_ID) == len(SPECS), "two actions share an id"
 
@@ -377,8 +392,12 @@ class Actions:
                 main.open_page(spec.page, under=spec.under, **spec.args)
             elif spec.command:
                 parent: QWidget = main.current_page or main
-                if router.run(spec.command, parent, main.actor) is not None:
+                result = router.run(spec.command, parent, main.actor)
+                if result is not None:
                     main.refresh_page()
+                    confirm = CONFIRMATIONS.get(spec.id)
+                    if confirm is not None:
+                        main.statusBar().showMessage(confirm(result))
             elif spec.method:
                 getattr(main, spec.method)()
             elif spec.home_call:

@@ -374,3 +374,39 @@ def test_a_right_click_on_a_page_offers_the_menus_actions(qtbot, login_window) -
     assert [plain(a.text()) for a in offered] == ["Back", "Forward", "Home", "Refresh", "Print…"]
     assert offered[0] is main.user_actions["back"]
     main.close()
+
+
+def test_a_change_made_from_the_menu_is_confirmed_until_the_page_changes(
+    qtbot, login_window
+) -> None:
+    main = log_in(qtbot, login_window, "smithcpa")
+    assert not buttons(main, "Manage My Clients")
+
+    def switch_on(dialog: QWidget) -> None:
+        dialog.check_box.setChecked(True)  # type: ignore[attr-defined]
+        dialog.accept()  # type: ignore[attr-defined]
+
+    main.open_profile()
+    when_modal(switch_on)
+    main.user_actions["change_client_view"].trigger()
+    assert main.statusBar().currentMessage() == (
+        "Client view switched on: Manage My Clients is on Manage My Profile."
+    )
+    assert buttons(main.current_page, "Manage My Clients")  # the page was reread
+    click(qtbot, main, "Home")
+    assert main.statusBar().currentMessage() == ""
+    main.close()
+
+
+def test_escape_closes_about(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    closed: list[bool] = []
+
+    def press_escape(dialog: QWidget) -> None:
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        closed.append(not dialog.isVisible())
+
+    when_modal(press_escape)
+    main.user_actions["about"].trigger()
+    assert closed == [True]
+    main.close()
