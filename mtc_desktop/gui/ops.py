@@ -80,14 +80,21 @@ def start_thread(target: Callable[[], None], name: str) -> threading.Thread:
     return thread
 
 
+def outcome(fn: Callable[..., R], *args: Any, **kwargs: Any) -> tuple[R | None, MtcError | None]:
+    """Call ``fn`` where the caller itself decides what a refusal leads to (start-up, a
+    loop that asks again, a worker's round): ``(result, None)`` or ``(None, refusal)``.
+    A bug is raised."""
+    try:
+        return fn(*args, **kwargs), None
+    except MtcError as exc:
+        return None, exc
+
+
 def refusal_of(work: Callable[[], object]) -> str | None:
     """Run ``work`` where no one can be asked (a worker's loop): the refusal's message, or
     None when it succeeded. A bug is raised."""
-    try:
-        work()
-    except MtcError as exc:
-        return exc.message
-    return None
+    _result, refusal = outcome(work)
+    return None if refusal is None else refusal.message
 
 
 def off_thread(
@@ -121,7 +128,7 @@ def off_thread(
 class Op(Generic[R]):
     """A use case run from the GUI: ``Op(page, lambda: service(...)).success(...).run()``."""
 
-    def __init__(self, parent: QWidget, work: Callable[[], R]) -> None:
+    def __init__(self, parent: QWidget | None, work: Callable[[], R]) -> None:
         self.parent = parent
         self.work = work
         self._success: Callable[[R], object] | None = None
@@ -174,7 +181,7 @@ class Op(Generic[R]):
 
     def run(self) -> R | None:
         """Run on the GUI thread; the result, or None when refused, failed or ignored."""
-        if self._writes:
+        if self._writes and self.parent is not None:
             return busy.run_write(self.parent, self._run_here, self._button)
         return self._run_here()
 
@@ -189,7 +196,7 @@ class Op(Generic[R]):
         def done(result: R | None, error: BaseException | None) -> None:
             QApplication.restoreOverrideCursor()
             release()
-            if shiboken6.isValid(self.parent):
+            if self.parent is None or shiboken6.isValid(self.parent):
                 self._finish(result, error)
 
         off_thread(self.work, done, name=name)
@@ -202,7 +209,9 @@ class Op(Generic[R]):
         if release is None:
             return None
         progress = QProgressDialog(busy_text, "", 0, 0, self.parent)
-        progress.setWindowTitle(title or self.parent.window().windowTitle())
+        progress.setWindowTitle(
+            title or (self.parent.window().windowTitle() if self.parent else "")
+        )
         progress.setCancelButton(None)
         progress.setMinimumDuration(300)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -229,7 +238,7 @@ class Op(Generic[R]):
     def _hold(self) -> Callable[[], None] | None:
         """For a write: mark the window busy and disable the button until released; None
         if another write of the window runs (this activation is ignored)."""
-        if not self._writes:
+        if not self._writes or self.parent is None:
             return lambda: None
         window = self.parent.window()
         button = self._button
@@ -281,7 +290,7 @@ class Op(Generic[R]):
 
     def _reread(self) -> None:
         """After a refusal, reread once: a reread refused again does not start another."""
-        if self._refresh is None or not shiboken6.isValid(self.parent):
+        if self._refresh is None or self.parent is None or not shiboken6.isValid(self.parent):
             return
         if self.parent.property(_REREADING):
             return
@@ -294,7 +303,7 @@ class Op(Generic[R]):
 
 
 def call(
-    parent: QWidget,
+    parent: QWidget | None,
     fn: Callable[..., R],
     *args: Any,
     refresh: Callable[[], object] | None = None,
@@ -311,8 +320,17 @@ def call(
     return op.run()
 
 
-def attempt(parent: QWidget, fn: Callable[..., object], *args: Any, **kwargs: Any) -> bool:
+def attempt(
+    parent: QWidget | None,
+    fn: Callable[..., object],
+    *args: Any,
+    refused: Callable[[MtcError], object] | None = None,
+    **kwargs: Any,
+) -> bool:
     """Like :func:`call` for a call that returns nothing: True when it succeeded."""
     done: list[bool] = []
-    Op(parent, lambda: fn(*args, **kwargs)).success(lambda _r: done.append(True)).run()
+    op = Op(parent, lambda: fn(*args, **kwargs)).success(lambda _r: done.append(True))
+    if refused is not None:
+        op.refused(refused)
+    op.run()
     return bool(done)
