@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from mtc_desktop import APP_NAME, __version__
 from mtc_desktop.domain.errors import MtcError
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, ops
 from mtc_desktop.gui.login import LoginWindow
 from mtc_desktop.resources import resource
 from mtc_desktop.services.demo_logons import DemoLogon
@@ -71,8 +71,17 @@ class Session(QObject):
         self.demo_logons = list(demo_logons)
         self.login_window = LoginWindow(self.demo_logons)
         self.login_window.logged_in.connect(self.open_main_window)
-        self.login_window.destroyed.connect(self.deleteLater)
+        self.login_window.destroyed.connect(self._end)
         self.main_window: QWidget | None = None
+
+    def _end(self) -> None:
+        """The login window is gone: so is the session, and the main window with it (its
+        actions' handlers hold it, so dropping the reference alone would not free it)."""
+        if self.main_window is not None:
+            window, self.main_window = self.main_window, None
+            window.close()
+            window.deleteLater()
+        self.deleteLater()
 
     def open_main_window(self, actor: Actor) -> None:
         from mtc_desktop.gui.main_window import MainWindow
@@ -96,7 +105,6 @@ class Session(QObject):
         self.login_window.show()
         self.login_window.activateWindow()
 
-
     def switch_database(self, target: str) -> None:
         """File → Open Database… / New Database…: log out, close this database, open
         ``target`` (a new file is made and offers Set Up This Database) and show the login
@@ -110,12 +118,11 @@ class Session(QObject):
         if not offer_backup_before_upgrade(self.login_window, target):
             return
         _close_database()
-        try:
-            _open_database(target)
-        except MtcError as exc:
+        _none, refusal = ops.outcome(_open_database, target)
+        if refusal is not None:
             if previous is not None:
                 database.open_database(previous)
-            self.login_window.reset(f"{exc.message} The database before is still open.")
+            self.login_window.reset(f"{refusal.message} The database before is still open.")
             return
         opened = database.opened_target()
         if opened is not None and opened.path is not None:
@@ -169,13 +176,15 @@ def offer_backup_before_upgrade(parent: QWidget, target: str | None) -> bool:
                 return True
             if clicked is not backup_button:
                 return False
-            try:
-                copy = backup.backup_database(
-                    resolved, backup.backup_path_before_upgrade(resolved, current)
-                )
-            except MtcError as exc:
+            copy, refusal = ops.outcome(
+                backup.backup_database,
+                resolved,
+                backup.backup_path_before_upgrade(resolved, current),
+            )
+            if copy is None:
                 # Nothing was changed: say why, and ask again.
-                dialogs.warn(parent, "The database was not backed up", exc.message)
+                assert refusal is not None
+                dialogs.warn(parent, "The database was not backed up", refusal.message)
                 continue
             dialogs.inform(
                 parent, APP_NAME, "The database was backed up.", f"The copy is {copy.path}."
@@ -263,10 +272,9 @@ def ask_for_another_database(parent: QWidget | None, problem: MtcError) -> str |
             chosen = choose_database_file(parent, new=True)
             if chosen is None:
                 continue
-            try:
-                database.check_new_database_path(chosen)
-            except MtcError as exc:
-                reason = f"{exc.message} To use it, choose Open Another Database…"
+            _none, refusal = ops.outcome(database.check_new_database_path, chosen)
+            if refusal is not None:
+                reason = f"{refusal.message} To use it, choose Open Another Database…"
                 continue
             return str(chosen)
         else:
@@ -289,11 +297,14 @@ def open_first_database(window: QWidget, target: str | None) -> str | None:
     when the user quits: status 0 when they would rather not upgrade, 1 when the
     database could not be opened."""
     while True:
-        try:
+
+        def open_it(target: str | None) -> None:
             if not offer_backup_before_upgrade(window, target):
                 raise StartEnded(0)
             _open_database(target)
-        except MtcError as exc:
+
+        _none, exc = ops.outcome(open_it, target)
+        if exc is not None:
             print(f"mtc-desktop: {exc.message}", file=sys.stderr)
             window.hide()  # no login window on a database that is not there
             target = ask_for_another_database(window, exc)
@@ -398,15 +409,16 @@ def run(target: str | None = None, demo: bool = False) -> int:
     _apply_look(app)
     demo_folder: Path | None = None
     demo_logons: list[DemoLogon] = []
-    try:
-        if demo:
-            if target:
-                raise MtcError(
-                    "Use --demo or --database, not both: a demo never opens a real database."
-                )
-            target, demo_logons, demo_folder = _make_demo_database()
-    except MtcError as exc:
-        return _cannot_start(exc)
+    if demo:
+        if target:
+            return _cannot_start(
+                MtcError("Use --demo or --database, not both: a demo never opens a real database.")
+            )
+        made, refusal = ops.outcome(_make_demo_database)
+        if made is None:
+            assert refusal is not None
+            return _cannot_start(refusal)
+        target, demo_logons, demo_folder = made
     # The login window shows first; the database (and the services with it) load right
     # after, while the user reads the window — start-up is what the user waits for.
     window = Session(demo_logons).login_window

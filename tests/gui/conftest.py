@@ -3,11 +3,12 @@ way a user does — by the labels on the screen."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget
 
 from mtc_desktop import APP_NAME
@@ -55,6 +56,12 @@ def login_window(qtbot, demo_db: Path) -> Iterator[LoginWindow]:
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible():
             widget.close()
+    # As when the program quits: the login window goes, and with it the session and its
+    # main window, so that no page of this test is still alive in the next one.
+    window.deleteLater()
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
 
 
 def buttons(root: QWidget, text: str) -> list[QAbstractButton]:

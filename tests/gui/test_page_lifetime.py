@@ -20,6 +20,7 @@ import shiboken6
 from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+from mtc_desktop.gui.app import launch
 from mtc_desktop.gui.clients import (
     AccessDetailsPage,
     ClientAccountPage,
@@ -423,6 +424,18 @@ def test_a_main_window_is_gone_after_switch_logon(qtbot, login_window) -> None:
     )
     after = census()
     assert after == before, f"alive after Switch Logon: {dict(after - before)}"
+
+
+def test_a_main_window_is_gone_with_its_session(qtbot, demo_db) -> None:
+    """The session ends with its login window (as at quit): the logon's main window goes
+    too, although its actions' handlers hold it."""
+    login = launch(str(demo_db), demo.demo_logons())
+    log_in(qtbot, login, "smithcpa")
+    assert alive(MainWindow) == 1
+    main_window_now().close()
+    login.close()
+    login.deleteLater()
+    assert alive(MainWindow) == 0, "the main window outlived its session"
 
 
 def main_window_now() -> MainWindow:
