@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from mtc_desktop.domain.errors import MtcError
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import ops
 from mtc_desktop.gui.pdf_preview import PdfPreviewDialog
 from mtc_desktop.services import printing
 from mtc_desktop.services.base import Actor
@@ -18,10 +17,8 @@ def print_client_authorization(parent: QWidget, actor: Actor, request: RequestVi
     Returns False, after telling the user why, when the form cannot be made (the request
     is no longer pending, or a name cannot be printed).
     """
-    try:
-        pdf = printing.authorization_pdf(actor, request.id)
-    except MtcError as exc:
-        dialogs.show_error(parent, exc)
+    pdf = ops.call(parent, printing.authorization_pdf, actor, request.id)
+    if pdf is None:
         return False
     PdfPreviewDialog.show_pdf(
         parent,

@@ -34,7 +34,7 @@ from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.ids import IdType, format_id, normalize_id, normalize_third_party_id
 from mtc_desktop.domain.model import Role
 from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, clean_name
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import ops
 from mtc_desktop.gui.widgets import note
 from mtc_desktop.gui.wizard import (
     PASSWORD_HINT,
@@ -439,18 +439,16 @@ class CreateLogonWizard(QWizard):
         if self.actor is not None:  # registered already: never twice
             return True
         self.review_page.show_message("")
-        try:
-            self.actor = logons.register(self.registration())
-        except InvalidInput as exc:
-            self.show_errors(exc.errors)
-            return False
-        except MtcError as exc:
-            self.review_page.show_message(exc.message)
-            return False
-        except Exception as exc:  # a bug: logged and shown, and the wizard stays open
-            dialogs.show_error(self, exc)
-            return False
-        return True
+
+        def refused(exc: MtcError) -> None:
+            if isinstance(exc, InvalidInput):
+                self.show_errors(exc.errors)
+            else:
+                self.review_page.show_message(exc.message)
+
+        op = ops.Op(self, lambda: logons.register(self.registration()))
+        self.actor = op.refused(refused).run()
+        return self.actor is not None
 
     def show_errors(self, errors: Mapping[str, str]) -> None:
         by_page: dict[Page, dict[str, str]] = {}

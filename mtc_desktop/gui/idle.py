@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mtc_desktop.domain.errors import MtcError
+from mtc_desktop.gui import ops
 from mtc_desktop.services import base, logons
 from mtc_desktop.services.base import Actor
 
@@ -150,10 +150,15 @@ class LockDialog(QDialog):
             self.show_error("Enter your password.")
             self.password_edit.setFocus()
             return
-        try:
-            correct = logons.verify_password(self.actor, password)
-        except MtcError as exc:  # the logon is gone, or the database cannot be read
-            self.show_error(exc.message)
+        # A refusal: the logon is gone, or the database cannot be read.
+        correct = ops.call(
+            self,
+            logons.verify_password,
+            self.actor,
+            password,
+            refused=lambda exc: self.show_error(exc.message),
+        )
+        if correct is None:
             return
         if not correct:
             self.show_error(WRONG_PASSWORD)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from mtc_desktop.domain.errors import AuthenticationFailed, MtcError
+from mtc_desktop.gui import ops
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.forms.ui_login_window import Ui_LoginWindow
 from mtc_desktop.services.demo_logons import DEMO_PASSWORD, DemoLogon
@@ -119,15 +120,14 @@ class LoginWindow(QWidget):
         # Imported on first use, so that the window shows before the services load.
         from mtc_desktop.services import logons
 
-        try:
-            actor = logons.log_in(username, password)
-        except AuthenticationFailed as exc:
+        def refused(exc: MtcError) -> None:
             self.show_message(exc.message)
-            self.form.passwordEdit.clear()
-            self.form.passwordEdit.setFocus()
-            return
-        except MtcError as exc:
-            self.show_message(exc.message)
+            if isinstance(exc, AuthenticationFailed):
+                self.form.passwordEdit.clear()
+                self.form.passwordEdit.setFocus()
+
+        actor = ops.call(self, logons.log_in, username, password, refused=refused)
+        if actor is None:
             return
         self.form.passwordEdit.clear()
         self.show_message("")
@@ -146,11 +146,9 @@ class LoginWindow(QWidget):
         database). True when it is offered."""
         from mtc_desktop.services import staff
 
-        try:
-            needed = staff.needs_setup()
-        except MtcError as exc:
-            self.show_message(exc.message)
-            needed = False
+        needed = bool(
+            ops.call(self, staff.needs_setup, refused=lambda exc: self.show_message(exc.message))
+        )
         self.form.setUpBox.setVisible(needed)
         self.form.createLogonButton.setVisible(not needed)
         self.form.oneTimeCodeButton.setVisible(not needed)

@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.model import ApprovalMethod, RequestStatus
-from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import connect_write, writes
 from mtc_desktop.gui.models import FormerClientsModel, MyRequestsModel
 from mtc_desktop.gui.pages import Page
@@ -294,21 +293,16 @@ class ChangeClientViewDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget, actor: Actor) -> bool | None:
         """Show the dialog; on *Submit* save the choice and return it, on *Cancel* None."""
-        try:
-            enabled = clients.client_view_enabled(actor)
-        except MtcError as exc:  # shown; nothing changed
-            dialogs.show_error(parent, exc)
+        enabled = ops.call(parent, clients.client_view_enabled, actor)
+        if enabled is None:  # the refusal was shown; nothing changed
             return None
         dialog = cls(parent, enabled)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
             choice = dialog.check_box.isChecked()
-            try:
-                clients.set_client_view(actor, choice)
-            except MtcError as exc:  # shown; nothing changed
-                dialogs.show_error(parent, exc)
-                return None
+            if not ops.attempt(parent, clients.set_client_view, actor, choice):
+                return None  # the refusal was shown; nothing changed
             return choice
         finally:
             dialog.deleteLater()

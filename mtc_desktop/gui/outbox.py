@@ -32,7 +32,7 @@ from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import RowsModel, when
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.sender import running_sender
-from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
+from mtc_desktop.gui.widgets import CommandButton, heading, note, setup_table
 from mtc_desktop.services import notifications, outbox
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.outbox import (
@@ -165,13 +165,13 @@ class OutboxPage(Page):
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body.addWidget(self.detail_label)
         actions = QHBoxLayout()
-        self.retry_link = LinkButton("Retry Now")
+        self.retry_link = CommandButton("Retry Now")
         self.retry_link.clicked.connect(self.retry_selected)
-        self.export_link = LinkButton("Export .eml…")
+        self.export_link = CommandButton("Export .eml…")
         self.export_link.clicked.connect(self.export_selected)
-        self.refresh_link = LinkButton("Refresh")
+        self.refresh_link = CommandButton("Refresh")
         self.refresh_link.clicked.connect(self.refresh)
-        self.server_link = LinkButton("Email Server…")
+        self.server_link = CommandButton("Email Server…")
         self.server_link.clicked.connect(self.edit_server)
         for link in (self.retry_link, self.export_link, self.refresh_link, self.server_link):
             actions.addWidget(link)

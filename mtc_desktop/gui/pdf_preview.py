@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mtc_desktop.domain.errors import MtcError
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import dialogs, ops
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.services.printing import FormOutput
 from mtc_desktop.store.files import write_private
@@ -166,10 +165,15 @@ class PdfPreviewDialog(QDialog):
         path = Path(name)
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
-        try:
-            write_private(path, self.pdf_bytes)
-        except MtcError as exc:
-            dialogs.warn(self, "Cannot save", f"The PDF could not be saved to {path}.", exc.message)
+        if not ops.attempt(
+            self,
+            write_private,
+            path,
+            self.pdf_bytes,
+            refused=lambda exc: dialogs.warn(
+                self, "Cannot save", f"The PDF could not be saved to {path}.", exc.message
+            ),
+        ):
             return None
         self.saved_to = path
         self._recorded(FormOutput.SAVED)

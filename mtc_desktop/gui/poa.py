@@ -14,7 +14,6 @@ ask and show.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import enum
 import functools
@@ -22,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from PySide6.QtCore import QDate, QEventLoop, Qt, QTimer
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,7 +36,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -56,7 +54,7 @@ from mtc_desktop.domain.poa import (
     InformationKind,
     PoaAct,
 )
-from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import connect_write, writes
 from mtc_desktop.gui.models import RowsModel
 from mtc_desktop.gui.pages import Page
@@ -71,7 +69,7 @@ from mtc_desktop.gui.widgets import (
 )
 from mtc_desktop.services import poa
 from mtc_desktop.services.base import Actor, now
-from mtc_desktop.services.poa import InformationView, PoaDraft, PoaView, ReturnedPoa
+from mtc_desktop.services.poa import InformationView, PoaDraft, PoaView
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
@@ -464,37 +462,40 @@ class RequestInformationDialog(QDialog):
         buttons.accepted.connect(self.send)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        client = _read(self, poa.client_for_form, actor, taxpayer_id)
+        client = ops.call(self, poa.client_for_form, actor, taxpayer_id)
         for account_type in (client.tax_types if client else ()) or tuple(AccountType):
             self.type_combo.addItem(account_type.label, account_type)
 
     @writes
     def send(self) -> None:
-        try:
-            self.result_value = poa.request_information(
-                self.actor,
-                self.taxpayer_id,
-                self.type_combo.currentData(),
-                self.year_spin.value(),
-                self.kind_combo.currentData(),
-                self.details_edit.text(),
-            )
-        except poa.PoaRequired as exc:
-            if dialogs.confirm(
-                self,
-                "Power of Attorney needed",
-                "This request needs a Power of Attorney.",
-                exc.message,
-                yes="Prepare Form M-2848…",
-                no="Close",
-            ):
-                self.result_value = self.PREPARE
-                self.accept()
-            return
-        except MtcError as exc:
+        asked = (
+            self.type_combo.currentData(),
+            self.year_spin.value(),
+            self.kind_combo.currentData(),
+            self.details_edit.text(),
+        )
+        result = (
+            ops.Op(self, lambda: poa.request_information(self.actor, self.taxpayer_id, *asked))
+            .refused(self._refused)
+            .run()
+        )
+        if result is not None:
+            self.result_value = result
+            self.accept()
+
+    def _refused(self, exc: MtcError) -> None:
+        if not isinstance(exc, poa.PoaRequired):
             _show(self.error, exc.message)
-            return
-        self.accept()
+        elif dialogs.confirm(
+            self,
+            "Power of Attorney needed",
+            "This request needs a Power of Attorney.",
+            exc.message,
+            yes="Prepare Form M-2848…",
+            no="Close",
+        ):
+            self.result_value = self.PREPARE
+            self.accept()
 
     @classmethod
     def ask(cls, parent: QWidget, actor: Actor, taxpayer_id: int) -> InformationView | str | None:
@@ -504,14 +505,6 @@ class RequestInformationDialog(QDialog):
             return dialog.result_value
         finally:
             dialog.deleteLater()
-
-
-def _read(parent: QWidget, fn: Callable[..., R], *args: object) -> R | None:
-    try:
-        return fn(*args)
-    except MtcError as exc:
-        dialogs.show_error(parent, exc)
-        return None
 
 
 class PrepareFormDialog(QDialog):
@@ -524,7 +517,7 @@ class PrepareFormDialog(QDialog):
         self.prepared: poa.PreparedForm | None = None
         self.setWindowTitle("Prepare Form M-2848")
         layout = QVBoxLayout(self)
-        client = _read(self, poa.client_for_form, actor, taxpayer_id)
+        client = ops.call(self, poa.client_for_form, actor, taxpayer_id)
         name = client.legal_name if client else "this client"
         layout.addWidget(heading(f"Form M-2848 for {name}", 2))
         layout.addWidget(
@@ -589,12 +582,16 @@ class PrepareFormDialog(QDialog):
 
     @writes
     def prepare(self) -> None:
-        try:
-            self.prepared = poa.prepare_form(self.actor, self.taxpayer_id, self.choice())
-        except MtcError as exc:
-            _show(self.error, exc.message)
-            return
-        self.accept()
+        self.prepared = ops.call(
+            self,
+            poa.prepare_form,
+            self.actor,
+            self.taxpayer_id,
+            self.choice(),
+            refused=lambda exc: _show(self.error, exc.message),
+        )
+        if self.prepared is not None:
+            self.accept()
 
     @classmethod
     def ask(cls, parent: QWidget, actor: Actor, taxpayer_id: int) -> poa.PreparedForm | None:
@@ -663,10 +660,14 @@ class DorPoaPanel(QGroupBox):
         """Read a returned Form M-2848, show what it says, and record it once confirmed."""
         actor = self.actor
         title = "Import a Signed Form M-2848"
-        try:
-            returned = _in_background(self, lambda: poa.read_returned_poa(actor, path))
-        except MtcError as exc:
-            dialogs.warn(self, title, "This form cannot be recorded.", exc.message)
+        returned = (
+            ops.Op(self, lambda: poa.read_returned_poa(actor, path))
+            .refused(
+                lambda exc: dialogs.warn(self, title, "This form cannot be recorded.", exc.message)
+            )
+            .wait("Reading the form…", title, name="mtc-read-poa")
+        )
+        if returned is None:
             return None
         if not dialogs.confirm(
             self,
@@ -677,10 +678,16 @@ class DorPoaPanel(QGroupBox):
             no="Cancel",
         ):
             return None
-        try:
-            recorded = poa.record_poa(actor, returned.draft)
-        except MtcError as exc:
-            dialogs.warn(self, title, "The form was not recorded.", exc.message)
+        recorded = ops.call(
+            self,
+            poa.record_poa,
+            actor,
+            returned.draft,
+            refused=lambda exc: dialogs.warn(
+                self, title, "The form was not recorded.", exc.message
+            ),
+        )
+        if recorded is None:
             return None
         self.result.setText(recorded_text(recorded))
         self.page.main.refresh_inbox_count()
@@ -696,37 +703,6 @@ def recorded_text(recorded: poa.RecordedPoa) -> str:
     if recorded.superseded:
         text += f" It supersedes {', '.join(recorded.superseded)}."
     return text + " Both sides were emailed."
-
-
-def _in_background(parent: QWidget, work: Callable[[], ReturnedPoa]) -> ReturnedPoa:
-    """Read on a worker thread (a hostile file may take the reader's whole time limit)
-    while a busy indicator keeps the window painted; raise what the reader raised."""
-    from mtc_desktop.services.base import release_thread_connection
-
-    def run() -> ReturnedPoa:
-        try:
-            return work()
-        finally:
-            release_thread_connection()
-
-    progress = QProgressDialog("Reading the form…", "", 0, 0, parent)
-    progress.setWindowTitle("Import a Signed Form M-2848")
-    progress.setCancelButton(None)  # the reader stops itself after its time limit
-    progress.setMinimumDuration(300)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(30)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(run)
-        poll.timeout.connect(lambda: loop.quit() if future.done() else None)
-        poll.start()
-        if not future.done():
-            loop.exec()
-        poll.stop()
-        progress.reset()
-        progress.deleteLater()
-        return future.result()
 
 
 class RecordPoaDialog(QDialog):
@@ -835,14 +811,21 @@ class RecordPoaDialog(QDialog):
         if not self.id_edit.text().strip():
             _show(self.error, "Enter the taxpayer's ID number, as in Part 1 of the form.")
             return False
-        try:
-            found = poa.find_taxpayer_for_poa(
-                self.actor, self.id_type_combo.currentData(), self.id_edit.text()
-            )
-        except MtcError as exc:
+
+        def refused(exc: MtcError) -> None:
             self.taxpayer_id = None
             self.taxpayer_label.setText("")
             _show(self.error, exc.message)
+
+        found = ops.call(
+            self,
+            poa.find_taxpayer_for_poa,
+            self.actor,
+            self.id_type_combo.currentData(),
+            self.id_edit.text(),
+            refused=refused,
+        )
+        if found is None:
             return False
         self.taxpayer_id = found.taxpayer_id
         self.taxpayer_label.setText(f"{found.legal_name} ({found.masked_id})")
@@ -876,12 +859,15 @@ class RecordPoaDialog(QDialog):
         draft = self.draft()
         if draft is None:
             return
-        try:
-            self.recorded = poa.record_poa(self.actor, draft)
-        except MtcError as exc:
-            _show(self.error, exc.message)
-            return
-        self.accept()
+        self.recorded = ops.call(
+            self,
+            poa.record_poa,
+            self.actor,
+            draft,
+            refused=lambda exc: _show(self.error, exc.message),
+        )
+        if self.recorded is not None:
+            self.accept()
 
     @classmethod
     def ask(cls, parent: QWidget, actor: Actor) -> poa.RecordedPoa | None:

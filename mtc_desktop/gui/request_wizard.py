@@ -47,7 +47,7 @@ from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import ApprovalMethod
 from mtc_desktop.domain.text import clean_name
-from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui import ops, router
 from mtc_desktop.gui.authorization import print_client_authorization
 from mtc_desktop.gui.busy import run_write, writes
 from mtc_desktop.gui.levels import describe_level, level_combo
@@ -842,21 +842,23 @@ class RequestWizard(QWizard):
         page = self.taxpayer_page
         id_type = self.id_type_page.id_type
         assert id_type is not None
-        try:
-            lookup = requests.lookup_taxpayer(
-                self.actor,
-                id_type,
-                page.id_number_edit.text(),
-                page.legal_name_edit.text(),
-            )
-        except InvalidInput as exc:
-            self.show_errors(exc.errors)
-            return False
-        except MtcError as exc:
-            page.show_message(exc.message)
-            return False
-        except Exception as exc:  # a bug: logged and shown, and the wizard stays open
-            dialogs.show_error(self, exc)
+
+        def refused(exc: MtcError) -> None:
+            if isinstance(exc, InvalidInput):
+                self.show_errors(exc.errors)
+            else:
+                page.show_message(exc.message)
+
+        lookup = ops.call(
+            self,
+            requests.lookup_taxpayer,
+            self.actor,
+            id_type,
+            page.id_number_edit.text(),
+            page.legal_name_edit.text(),
+            refused=refused,
+        )
+        if lookup is None:
             return False
         if lookup.pending_request is not None:
             page.show_message(pending_message(lookup.pending_request))
@@ -875,33 +877,34 @@ class RequestWizard(QWizard):
         if self.result_view is not None:  # submitted already: never twice
             return True
         self.review_page.show_message("")
-        try:
-            self.result_view = requests.request_access(self.actor, self.draft())
-        except InvalidInput as exc:
-            if "accounts" in exc.errors:
-                self._reload_accounts()
-            self.show_errors(exc.errors)
-            return False
-        except MtcError as exc:
-            self.review_page.show_message(exc.message)
-            return False
-        except Exception as exc:  # a bug: logged and shown, and the wizard stays open
-            dialogs.show_error(self, exc)
-            return False
-        return True
+
+        def refused(exc: MtcError) -> None:
+            if isinstance(exc, InvalidInput):
+                if "accounts" in exc.errors:
+                    self._reload_accounts()
+                self.show_errors(exc.errors)
+            else:
+                self.review_page.show_message(exc.message)
+
+        self.result_view = (
+            ops.Op(self, lambda: requests.request_access(self.actor, self.draft()))
+            .refused(refused)
+            .run()
+        )
+        return self.result_view is not None
 
     def _reload_accounts(self) -> None:
         """Show the accounts as they are now (one may have been granted meanwhile)."""
         id_type = self.id_type_page.id_type
         assert id_type is not None
-        try:
-            lookup = requests.lookup_taxpayer(
-                self.actor,
-                id_type,
-                self.taxpayer_page.id_number_edit.text(),
-                self.taxpayer_page.legal_name_edit.text(),
-            )
-        except MtcError:
+        lookup, _refusal = ops.outcome(
+            requests.lookup_taxpayer,
+            self.actor,
+            id_type,
+            self.taxpayer_page.id_number_edit.text(),
+            self.taxpayer_page.legal_name_edit.text(),
+        )
+        if lookup is None:
             return  # the refusal being shown says what to do
         self.lookup = lookup
         self.accounts_page.load(lookup)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.domain.errors import AuthenticationFailed, InvalidInput, MtcError
 from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, clean_name
-from mtc_desktop.gui import dialogs
+from mtc_desktop.gui import ops
 from mtc_desktop.gui.widgets import heading, note
 from mtc_desktop.gui.wizard import (
     PASSWORD_HINT,
@@ -225,23 +225,25 @@ class SetUpWizard(QWizard):
 
         page = self.administrator_page
         self.review_page.show_message("")
-        try:
-            self.actor = staff.set_up_database(
-                page.username_edit.text(),
-                page.name_edit.text(),
-                page.email_edit.text(),
-                page.password_edit.text(),
-            )
-        except InvalidInput as exc:
-            self.show_errors(exc.errors)
-            return False
-        except MtcError as exc:
-            self.review_page.show_message(exc.message)
-            return False
-        except Exception as exc:  # a bug: logged and shown, and the wizard stays open
-            dialogs.show_error(self, exc)
-            return False
-        return True
+        username, name, email, password = (
+            page.username_edit.text(),
+            page.name_edit.text(),
+            page.email_edit.text(),
+            page.password_edit.text(),
+        )
+
+        def refused(exc: MtcError) -> None:
+            if isinstance(exc, InvalidInput):
+                self.show_errors(exc.errors)
+            else:
+                self.review_page.show_message(exc.message)
+
+        self.actor = (
+            ops.Op(self, lambda: staff.set_up_database(username, name, email, password))
+            .refused(refused)
+            .run()
+        )
+        return self.actor is not None
 
     def show_errors(self, errors: Mapping[str, str]) -> None:
         page = self.administrator_page
@@ -346,22 +348,21 @@ class RedeemCodeDialog(QDialog, FieldForm):
             return
         from mtc_desktop.services import staff
 
-        try:
-            self.actor = staff.redeem_code(username, code, self.password_edit.text())
-        except InvalidInput as exc:
-            self.show_errors({k: v for k, v in exc.errors.items() if k in self.fields})
-            loose = [v for k, v in exc.errors.items() if k not in self.fields]
-            self.show_message(" ".join(loose))
-            return
-        except AuthenticationFailed as exc:
+        password = self.password_edit.text()
+
+        def refused(exc: MtcError) -> None:
+            if isinstance(exc, InvalidInput):
+                self.show_errors({k: v for k, v in exc.errors.items() if k in self.fields})
+                loose = [v for k, v in exc.errors.items() if k not in self.fields]
+                self.show_message(" ".join(loose))
+                return
             self.show_message(exc.message)
-            self.code_edit.setFocus()
-            self.code_edit.selectAll()
-            return
-        except MtcError as exc:
-            self.show_message(exc.message)
-            return
-        except Exception as exc:  # a bug: logged and shown, and the dialog stays open
-            dialogs.show_error(self, exc)
-            return
-        self.accept()
+            if isinstance(exc, AuthenticationFailed):
+                self.code_edit.setFocus()
+                self.code_edit.selectAll()
+
+        self.actor = (
+            ops.Op(self, lambda: staff.redeem_code(username, code, password)).refused(refused).run()
+        )
+        if self.actor is not None:
+            self.accept()

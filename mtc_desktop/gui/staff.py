@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, clean_name, clean_username
-from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel, day, when
 from mtc_desktop.gui.pages import Page
@@ -329,30 +329,36 @@ class AddStaffDialog(QDialog, FieldForm):
             errors["email"] = "Enter the staff member's email address."
         if not self.show_errors(errors):
             return
-        try:
-            self.code = staff.add_staff(
-                self.actor,
-                self.username_edit.text(),
-                self.name_edit.text(),
-                self.email_edit.text(),
-                administrator=self.administrator_box.isChecked(),
+        username, name, email = (
+            self.username_edit.text(),
+            self.name_edit.text(),
+            self.email_edit.text(),
+        )
+        administrator = self.administrator_box.isChecked()
+        self.code = (
+            ops.Op(
+                self,
+                lambda: staff.add_staff(
+                    self.actor, username, name, email, administrator=administrator
+                ),
             )
-        except InvalidInput as exc:
+            .refused(self._show_refusal)
+            .run()
+        )
+        if self.code is None:
+            return
+        self.accept()
+
+    def _show_refusal(self, exc: MtcError) -> None:
+        if isinstance(exc, InvalidInput):
             self.show_errors({k: v for k, v in exc.errors.items() if k in self.fields})
             loose = [v for k, v in exc.errors.items() if k not in self.fields]
             self.message.setText(" ".join(loose))
             self.message.setVisible(bool(loose))
-            grow_to_fit(self)
-            return
-        except MtcError as exc:
+        else:
             self.message.setText(exc.message)
             self.message.show()
-            grow_to_fit(self)
-            return
-        except Exception as exc:  # a bug: logged and shown, and the dialog stays open
-            dialogs.show_error(self, exc)
-            return
-        self.accept()
+        grow_to_fit(self)
 
 
 class OneTimeCodeDialog(QDialog):

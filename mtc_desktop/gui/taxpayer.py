@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import RequestStatus
-from mtc_desktop.gui import dialogs, router
+from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import connect_write, writes
 from mtc_desktop.gui.forms.ui_approve_deny_dialog import Ui_ApproveDenyDialog
 from mtc_desktop.gui.forms.ui_third_party_page import Ui_ThirdPartyPage
@@ -45,6 +45,7 @@ from mtc_desktop.gui.models import (
 )
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import (
+    CommandButton,
     LinkButton,
     heading,
     note,
@@ -223,14 +224,19 @@ class ApproveDenyDialog(QDialog):
         ]
 
     def _submit(self, decisions: Sequence[LineDecision]) -> None:
-        try:
-            self.result_view = requests.decide_request(self.actor, self.request.id, decisions)
-        except MtcError as exc:
+
+        def refused(exc: MtcError) -> None:
             dialogs.show_error(self, exc)
             if not isinstance(exc, requests.InvalidInput):
                 self.reject()
-            return
-        self.accept()
+
+        self.result_view = (
+            ops.Op(self, lambda: requests.decide_request(self.actor, self.request.id, decisions))
+            .refused(refused)
+            .run()
+        )
+        if self.result_view is not None:
+            self.accept()
 
     @writes
     def _approve(self) -> None:
@@ -330,7 +336,7 @@ class ThirdPartyPage(Page):
         self.manage_account_access_link.clicked.connect(lambda: self.form.tabs.setCurrentIndex(1))
         self.form.linkColumn.addWidget(self.manage_access_link)
         self.form.linkColumn.addWidget(self.manage_account_access_link)
-        self.cancel_access_link = LinkButton("Cancel Access")
+        self.cancel_access_link = CommandButton("Cancel Access")
         self.cancel_access_link.setAccessibleDescription(
             "Cancel all of this third party's access to your accounts"
         )
@@ -484,7 +490,7 @@ class AccountSecurityDialog(QDialog):
         self.current_label.setAccessibleName("Current access type")
         info.addRow("Access Type:", self.current_label)
         layout.addLayout(info)
-        self.change_link = LinkButton("Change")
+        self.change_link = CommandButton("Change")
         self.change_link.clicked.connect(self._start_change)
         layout.addWidget(self.change_link)
         self.level_combo = level_combo(grant.level)
@@ -529,10 +535,15 @@ class AccountSecurityDialog(QDialog):
     @writes
     def _save(self) -> None:
         level: AccessLevel = self.level_combo.currentData()
-        try:
-            self.saved = grants.change_level(self.actor, self.grant.id, level)
-        except MtcError as exc:
+
+        def refused(exc: MtcError) -> None:
             dialogs.show_error(self, exc)
             self.reject()
-            return
-        self.accept()
+
+        self.saved = (
+            ops.Op(self, lambda: grants.change_level(self.actor, self.grant.id, level))
+            .refused(refused)
+            .run()
+        )
+        if self.saved is not None:
+            self.accept()

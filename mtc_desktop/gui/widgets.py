@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,6 +31,22 @@ class LinkButton(QPushButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoDefault(False)
+
+    def setText(self, text: str) -> None:  # keep the accessible name in step
+        super().setText(text)
+        self.setAccessibleName(text.replace("&", ""))
+
+
+class CommandButton(QPushButton):
+    """A command that changes data or opens the dialog that does (*Cancel Access*,
+    *Change*, *Retry Now*): a push button in the system's style, never a link. Links are
+    for going to another page."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setAccessibleName(text.replace("&", ""))
+        self.setAutoDefault(False)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
 
     def setText(self, text: str) -> None:  # keep the accessible name in step
         super().setText(text)
@@ -121,9 +138,15 @@ def place_links(view: QTableView, column: int, links: Sequence[LinkButton]) -> N
         model.dataChanged.emit(model.index(0, column), model.index(last, column))
     elif link_columns is not None:
         link_columns.add(column)
+    # Each link is a focusable button in the tab order: Tab leaves the table (its arrow
+    # keys move between rows) for the first row's link, then the next row's.
+    view.setTabKeyNavigation(False)
+    previous: QWidget = view
     for row, link in enumerate(links):
         link.setMinimumWidth(link.sizeHint().width())
         view.setIndexWidget(model.index(row, column), link)
+        QWidget.setTabOrder(previous, link)
+        previous = link
     header = view.horizontalHeader()
     if links and header.sectionResizeMode(column) is not QHeaderView.ResizeMode.Stretch:
         view.resizeColumnToContents(column)
