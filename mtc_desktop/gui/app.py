@@ -38,7 +38,38 @@ DESKTOP_FILE_NAME = "org.mtcdesktop.MtcDesktop"
 ICON_SIDES = (16, 32, 48, 64, 128, 256)
 
 
+# Styles that draw as the desktop the program runs on does (Windows, macOS, KDE, GNOME via
+# a platform theme). Any other — Qt's bare "Windows" fallback on a Linux without a
+# desktop's platform theme — gives way to Fusion, Qt's own complete desktop style.
+NATIVE_STYLES = frozenset(
+    {"windowsvista", "windows11", "macos", "breeze", "oxygen", "kvantum", "gtk2", "gtk3", "fusion"}
+)
+PORTAL_BLUE = "#14558f"  # MassTaxConnect's header blue, kept as the accent
+
+
+def use_native_style(app: QApplication) -> str:
+    """The system's style (Fusion where it has none, unless the user chose one with
+    ``-style`` or ``QT_STYLE_OVERRIDE``), with the portal's blue for selection and
+    links. The style's name."""
+    from PySide6.QtGui import QColor, QPalette
+
+    chosen = os.environ.get("QT_STYLE_OVERRIDE") or "-style" in sys.argv
+    if not chosen and app.style().name().lower() not in NATIVE_STYLES:
+        app.setStyle("Fusion")
+    palette = app.palette()
+    blue = QColor(PORTAL_BLUE)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.Highlight, blue)
+        palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("white"))
+    palette.setColor(QPalette.ColorRole.Link, blue)
+    palette.setColor(QPalette.ColorRole.LinkVisited, QColor("#0b3a66"))
+    app.setPalette(palette)
+    return app.style().name()
+
+
 def _apply_look(app: QApplication) -> None:
+    if not app.property("mtc_styled"):
+        use_native_style(app)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
