@@ -20,14 +20,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QGridLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
     QVBoxLayout,
     QWidget,
     QWizard,
-    QWizardPage,
 )
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError
@@ -297,55 +295,29 @@ class LogonPage(FieldPage):
         )
 
 
-class ReviewPage(QWizardPage):
+class ReviewPage(FieldPage):
     """(d) What will be registered; *Create Logon* registers it."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Review and create your logon")
-        self.setSubTitle("Check what you entered. To change something, select Back.")
-        layout = QVBoxLayout(self)
-        layout.setSpacing(12)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(8)
-        grid.setColumnStretch(1, 1)
-        self.values: dict[str, QLabel] = {}
-        rows = (
-            ("role", "Registering as"),
-            ("id_type", "ID type"),
-            ("id_number", "ID number"),
-            ("legal_name", "Legal name"),
-            ("username", "Username"),
-            ("email", "Email address"),
+        super().__init__(
+            "Review and create your logon",
+            "Check what you entered. To change something, select Back.",
+            message_name="Create Logon error",
         )
-        for row, (name, caption) in enumerate(rows):
-            label = QLabel(caption)
-            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            value = QLabel()
-            value.setObjectName(f"{name}Value")
-            value.setWordWrap(True)
-            value.setTextFormat(Qt.TextFormat.PlainText)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setAccessibleName(caption)
-            label.setBuddy(value)
-            grid.addWidget(label, row, 0)
-            grid.addWidget(value, row, 1)
-            self.values[name] = value
-        layout.addLayout(grid)
-        layout.addWidget(
-            note(
-                "Select Create Logon to register. You will be logged in to your new logon "
-                "straight away."
+        self.add_values(
+            (
+                ("role", "Registering as"),
+                ("id_type", "ID type"),
+                ("id_number", "ID number"),
+                ("legal_name", "Legal name"),
+                ("username", "Username"),
+                ("email", "Email address"),
             )
         )
-        self.message = QLabel()
-        self.message.setProperty("role", "error")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Create Logon error")
-        self.message.hide()
-        layout.addWidget(self.message)
-        layout.addStretch(1)
+        self.add_note(
+            "Select Create Logon to register. You will be logged in to your new logon "
+            "straight away."
+        )
 
     def _wizard(self) -> CreateLogonWizard:
         wizard = self.wizard()
@@ -369,10 +341,6 @@ class ReviewPage(QWizardPage):
         self.values["username"].setText(wizard.logon_page.username_edit.text().strip())
         self.values["email"].setText(wizard.logon_page.email_edit.text().strip())
         self.show_message("")
-
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
 
     def cleanupPage(self) -> None:
         self.show_message("")

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
     QWizard,
-    QWizardPage,
 )
 
 from mtc_desktop.domain.errors import InvalidInput, MtcError
@@ -52,7 +51,8 @@ from mtc_desktop.gui.authorization import print_client_authorization
 from mtc_desktop.gui.busy import run_write, writes
 from mtc_desktop.gui.levels import describe_level, level_combo
 from mtc_desktop.gui.models import day
-from mtc_desktop.gui.widgets import bold
+from mtc_desktop.gui.widgets import bold, note
+from mtc_desktop.gui.wizard import FieldPage, plain
 from mtc_desktop.services import requests
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.requests import RequestDraft, RequestView, TaxpayerLookup
@@ -112,163 +112,29 @@ class RequestPrefill:
     legal_name: str
 
 
-def _plain(text: str) -> str:
-    """A label's text as read aloud: without its mnemonic ampersand."""
-    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
-
-
 def _with_mnemonic(text: str, letter: str) -> str:
     at = text.find(letter)
     return text if at < 0 else f"{text[:at]}&{text[at:]}"
 
 
 def _note(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("note")
-    label.setWordWrap(True)
+    label = note(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
 
 
-def _error_label(accessible_name: str) -> QLabel:
-    label = QLabel()
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setAccessibleName(accessible_name)
-    label.hide()
-    return label
-
-
-class _StepPage(QWizardPage):
-    """A page of labelled fields, each with a hint and a red message shown beside it, and
-    a message line for what concerns the page as a whole."""
-
-    def __init__(self, title: str, subtitle: str = "") -> None:
-        super().__init__()
-        self.setTitle(title)
-        self.setSubTitle(subtitle)
-        self.outer = QVBoxLayout(self)
-        self.outer.setSpacing(12)
-        self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(12)
-        self.grid.setVerticalSpacing(4)
-        self.grid.setColumnStretch(1, 1)
-        self.outer.addLayout(self.grid)
-        self.message = _error_label(f"{_plain(title)} error")
-        self.outer.addWidget(self.message)
-        self.outer.addStretch(1)
-        self.fields: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
-        self.hints: dict[str, QLabel] = {}
-        self._row = 0
+class _StepPage(FieldPage):
+    """A step of the request wizard: the wizards' one page base, and its wizard."""
 
     def _wizard(self) -> RequestWizard:
         wizard = self.wizard()
         assert isinstance(wizard, RequestWizard)
         return wizard
 
-    def _next_row(self) -> int:
-        if self._row:
-            self.grid.setRowMinimumHeight(self._row, 8)  # air between one field and the next
-            self._row += 1
-        return self._row
-
-    def _add_messages(
-        self, name: str, caption: str, widget: QWidget, hint: str, column: int
-    ) -> None:
-        row = self._row
-        span = 2 - column
-        error = _error_label(f"{caption} error")
-        self.grid.addWidget(error, row + 1, column, 1, span)
-        hint_label = _note(hint)
-        hint_label.setVisible(bool(hint))
-        self.grid.addWidget(hint_label, row + 2, column, 1, span)
-        widget.setAccessibleDescription(hint)
-        self._row += 3
-        self.fields[name] = widget
-        self.errors[name] = error
-        self.hints[name] = hint_label
-
-    def add_field(self, name: str, label_text: str, widget: QWidget, hint: str = "") -> QLabel:
-        """A label on the left, the field on the right; its message and hint under it."""
-        label = QLabel(label_text)
-        label.setBuddy(widget)
-        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        widget.setAccessibleName(_plain(label_text))
-        row = self._next_row()
-        self.grid.addWidget(label, row, 0)
-        self.grid.addWidget(widget, row, 1)
-        self._add_messages(name, _plain(label_text), widget, hint, 1)
-        return label
-
-    def add_group(self, name: str, caption: str, widget: QWidget) -> None:
-        """A field made of several controls (choices, rows), across the page."""
-        widget.setAccessibleName(caption)
-        row = self._next_row()
-        self.grid.addWidget(widget, row, 0, 1, 2)
-        self._add_messages(name, caption, widget, "", 0)
-
-    def set_hint(self, name: str, text: str) -> None:
-        self.hints[name].setText(text)
-        if self.errors[name].isHidden():
-            self.hints[name].setVisible(bool(text))
-            self.fields[name].setAccessibleDescription(text)
-
-    def set_error(self, name: str, message: str) -> None:
-        """Show ``message`` beside the field, in place of its hint; "" clears it."""
-        label, widget, hint = self.errors[name], self.fields[name], self.hints[name]
-        label.setText(message)
-        label.setVisible(bool(message))
-        hint.setVisible(not message and bool(hint.text()))
-        widget.setAccessibleDescription(message or hint.text())
-
-    def show_errors(self, errors: Mapping[str, str]) -> bool:
-        """Show each message beside its field (clearing the others); focus the first one.
-        True when there is none."""
-        first: QWidget | None = None
-        for name in self.fields:
-            message = errors.get(name, "")
-            self.set_error(name, message)
-            if message and first is None:
-                first = self.fields[name]
-        if first is not None:
-            self._focus(first)
-        return first is None
-
-    def _focus(self, widget: QWidget) -> None:
-        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-            target: QWidget | None = widget
-        else:  # a group: its first control that takes the focus
-            target = next(
-                (
-                    w
-                    for w in widget.findChildren(QWidget)
-                    if w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus
-                ),
-                None,
-            )
-        if target is None:
-            return
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
-        if isinstance(target, QLineEdit):
-            target.selectAll()
-
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-    def message_text(self) -> str:
-        return "" if self.message.isHidden() else self.message.text()
-
-    def cleanupPage(self) -> None:
-        """Keep what was typed when the user goes Back (Qt's default resets the fields
-        registered on the page)."""
-
 
 def _choice(text: str, explanation: str) -> tuple[QRadioButton, QLabel]:
     button = QRadioButton(text)
-    button.setAccessibleName(_plain(text))
+    button.setAccessibleName(plain(text))
     button.setAccessibleDescription(explanation)
     label = _note(explanation)
     label.setContentsMargins(26, 0, 0, 0)  # under the button's text, not its circle
@@ -770,7 +636,7 @@ class RequestWizard(QWizard):
             (QWizard.WizardButton.FinishButton, "&Finish"),
         ):
             self.setButtonText(which, text)
-            self.button(which).setAccessibleName(_plain(text))
+            self.button(which).setAccessibleName(plain(text))
         self.id_type_page = IdTypePage()
         self.taxpayer_page = TaxpayerPage()
         self.accounts_page = AccountsPage()

@@ -12,23 +12,19 @@ from collections.abc import Mapping
 from enum import IntEnum
 
 import shiboken6
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QGridLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
     QWizard,
-    QWizardPage,
 )
 
 from mtc_desktop.domain.errors import AuthenticationFailed, InvalidInput, MtcError
 from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, clean_name
 from mtc_desktop.gui import ops
-from mtc_desktop.gui.widgets import heading, note
+from mtc_desktop.gui.widgets import error_label, heading, note
 from mtc_desktop.gui.wizard import (
     PASSWORD_HINT,
     USERNAME_HINT,
@@ -42,16 +38,6 @@ from mtc_desktop.gui.wizard import (
     plain,
 )
 from mtc_desktop.services.base import Actor
-
-
-def _error_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setAccessibleName(name)
-    label.hide()
-    return label
 
 
 def _password_edit() -> QLineEdit:
@@ -125,49 +111,28 @@ class AdministratorPage(FieldPage):
         return self.show_errors(errors)
 
 
-class SetUpReviewPage(QWizardPage):
+class SetUpReviewPage(FieldPage):
     """What will be made; *Set Up Database* makes it and logs the administrator in."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Review and set up")
-        self.setSubTitle("Check what you entered. To change something, select Back.")
-        layout = QVBoxLayout(self)
-        layout.setSpacing(12)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(8)
-        grid.setColumnStretch(1, 1)
-        self.values: dict[str, QLabel] = {}
-        rows = (
-            ("display_name", "Full name"),
-            ("username", "Username"),
-            ("email", "Email address"),
-            ("role", "Logon"),
+        super().__init__(
+            "Review and set up",
+            "Check what you entered. To change something, select Back.",
+            message_name="Set Up Database error",
         )
-        for row, (name, caption) in enumerate(rows):
-            label = QLabel(caption)
-            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            value = QLabel()
-            value.setWordWrap(True)
-            value.setTextFormat(Qt.TextFormat.PlainText)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setAccessibleName(caption)
-            label.setBuddy(value)
-            grid.addWidget(label, row, 0)
-            grid.addWidget(value, row, 1)
-            self.values[name] = value
-        self.values["role"].setText("DOR staff, administrator")
-        layout.addLayout(grid)
-        layout.addWidget(
-            note(
-                "Select Set Up Database to create your logon. You will be logged in to the "
-                "DOR back office straight away."
+        self.add_values(
+            (
+                ("display_name", "Full name"),
+                ("username", "Username"),
+                ("email", "Email address"),
+                ("role", "Logon"),
             )
         )
-        self.message = _error_label("Set Up Database error")
-        layout.addWidget(self.message)
-        layout.addStretch(1)
+        self.values["role"].setText("DOR staff, administrator")
+        self.add_note(
+            "Select Set Up Database to create your logon. You will be logged in to the "
+            "DOR back office straight away."
+        )
 
     def initializePage(self) -> None:
         wizard = self.wizard()
@@ -177,10 +142,6 @@ class SetUpReviewPage(QWizardPage):
         self.values["username"].setText(page.username_edit.text().strip())
         self.values["email"].setText(page.email_edit.text().strip())
         self.show_message("")
-
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
 
     def cleanupPage(self) -> None:
         self.show_message("")
@@ -291,7 +252,7 @@ class RedeemCodeDialog(QDialog, FieldForm):
             assert isinstance(edit, QLineEdit)
             self.clear_on_edit(name, edit)
         layout.addLayout(self.grid)
-        self.message = _error_label("One-time code error")
+        self.message = error_label("One-time code error")
         layout.addWidget(self.message)
         layout.addStretch(1)
         buttons = QDialogButtonBox()

@@ -83,6 +83,17 @@ class ResultLabel(QLabel):
         self.setVisible(bool(text))
 
 
+def error_label(accessible_name: str) -> QLabel:
+    """A red message line, hidden while it says nothing."""
+    label = QLabel()
+    label.setProperty("role", "error")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setAccessibleName(accessible_name)
+    label.hide()
+    return label
+
+
 def panel(title: str) -> tuple[QGroupBox, QVBoxLayout]:
     """A titled panel, like MassTaxConnect's (e.g. the Third-party Access panel)."""
     box = QGroupBox(title)

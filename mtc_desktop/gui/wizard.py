@@ -9,7 +9,7 @@ same words, in the same place, everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from mtc_desktop.domain.errors import InvalidInput
 from mtc_desktop.domain.passwords import MIN_PASSWORD_LENGTH, check_new_password
 from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, MIN_USERNAME_LENGTH, clean_username
-from mtc_desktop.gui.widgets import note
+from mtc_desktop.gui.widgets import error_label, note
 
 PASSWORDS_DIFFER = "The two passwords are not the same; type the same password in both boxes."
 
@@ -70,32 +70,47 @@ class FieldForm:
         self.hints = {}
         self._row = 0
 
-    def add_field(self, name: str, label_text: str, widget: QWidget, hint: str = "") -> QLabel:
-        label = QLabel(label_text)
-        label.setBuddy(widget)
-        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        widget.setAccessibleName(plain(label_text))
+    def _next_row(self) -> int:
         if self._row:
             self.grid.setRowMinimumHeight(self._row, 8)  # air between one field and the next
             self._row += 1
-        self.grid.addWidget(label, self._row, 0)
-        self.grid.addWidget(widget, self._row, 1)
-        error = QLabel()
-        error.setProperty("role", "error")
-        error.setWordWrap(True)
-        error.setAccessibleName(f"{plain(label_text)} error")
-        error.setTextFormat(Qt.TextFormat.PlainText)
-        error.hide()
-        self.grid.addWidget(error, self._row + 1, 1)
+        return self._row
+
+    def _add_messages(
+        self, name: str, caption: str, widget: QWidget, hint: str, column: int
+    ) -> None:
+        row = self._row
+        span = 2 - column
+        error = error_label(f"{caption} error")
+        self.grid.addWidget(error, row + 1, column, 1, span)
         hint_label = note(hint)
+        hint_label.setTextFormat(Qt.TextFormat.PlainText)
         hint_label.setVisible(bool(hint))
-        self.grid.addWidget(hint_label, self._row + 2, 1)
+        self.grid.addWidget(hint_label, row + 2, column, 1, span)
         widget.setAccessibleDescription(hint)
         self._row += 3
         self.fields[name] = widget
         self.errors[name] = error
         self.hints[name] = hint_label
+
+    def add_field(self, name: str, label_text: str, widget: QWidget, hint: str = "") -> QLabel:
+        """A label on the left, the field on the right; its message and hint under it."""
+        label = QLabel(label_text)
+        label.setBuddy(widget)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        widget.setAccessibleName(plain(label_text))
+        row = self._next_row()
+        self.grid.addWidget(label, row, 0)
+        self.grid.addWidget(widget, row, 1)
+        self._add_messages(name, plain(label_text), widget, hint, 1)
         return label
+
+    def add_group(self, name: str, caption: str, widget: QWidget) -> None:
+        """A field made of several controls (choices, rows), across the form."""
+        widget.setAccessibleName(caption)
+        row = self._next_row()
+        self.grid.addWidget(widget, row, 0, 1, 2)
+        self._add_messages(name, caption, widget, "", 0)
 
     def set_hint(self, name: str, text: str) -> None:
         self.hints[name].setText(text)
@@ -127,19 +142,42 @@ class FieldForm:
             if message and first is None:
                 first = self.fields[name]
         if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
-            if isinstance(first, QLineEdit):
-                first.selectAll()
+            focus_field(first)
         return first is None
 
     def clear_on_edit(self, name: str, edit: QLineEdit) -> None:
         edit.textEdited.connect(lambda _text: self.set_error(name, ""))
 
 
-class FieldPage(QWizardPage, FieldForm):
-    """A wizard page of labelled fields."""
+def focus_field(widget: QWidget) -> None:
+    """Put the cursor in ``widget`` (selecting its text), or in the first control of a
+    group that takes the focus."""
+    if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        target: QWidget | None = widget
+    else:
+        target = next(
+            (
+                w
+                for w in widget.findChildren(QWidget)
+                if w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ),
+            None,
+        )
+    if target is None:
+        return
+    target.setFocus(Qt.FocusReason.OtherFocusReason)
+    if isinstance(target, QLineEdit):
+        target.selectAll()
 
-    def __init__(self, title: str, subtitle: str) -> None:
+
+class FieldPage(QWizardPage, FieldForm):
+    """The one wizard page base (*Create a Logon*, the request wizard, *Set Up This
+    Database*): a title and subtitle; labelled fields, each with a hint and a red message
+    beside it (:class:`FieldForm`); a message line for the page as a whole; for a review
+    page, rows of what will be done (:meth:`add_values`). What was typed is kept when the
+    user goes Back."""
+
+    def __init__(self, title: str, subtitle: str = "", *, message_name: str = "") -> None:
         super().__init__()
         self.setTitle(title)
         self.setSubTitle(subtitle)
@@ -147,15 +185,52 @@ class FieldPage(QWizardPage, FieldForm):
         self.outer.setSpacing(12)
         self.init_fields(new_grid())
         self.outer.addLayout(self.grid)
-        self.outer.addStretch(1)
         self.required_note = note(
             "Every field is required; Next is available once all are filled in."
         )
         self.required_note.hide()
-        self.outer.insertWidget(1, self.required_note)
+        self.outer.addWidget(self.required_note)
+        self.message = error_label(message_name or f"{plain(title)} error")
+        self.outer.addWidget(self.message)
+        self.outer.addStretch(1)
+        self.values: dict[str, QLabel] = {}
+
+    def add_note(self, text: str) -> QLabel:
+        """A paragraph under the fields, above the page's message."""
+        label = note(text)
+        self.outer.insertWidget(self.outer.indexOf(self.message), label)
+        return label
+
+    def add_values(self, rows: Sequence[tuple[str, str]]) -> None:
+        """A review page's rows: each caption on the left, what will be done on the right
+        (in ``self.values``, selectable, read aloud with its caption)."""
+        self.grid.setVerticalSpacing(8)
+        for name, caption in rows:
+            label = QLabel(caption)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            value = QLabel()
+            value.setObjectName(f"{name}Value")
+            value.setWordWrap(True)
+            value.setTextFormat(Qt.TextFormat.PlainText)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(caption)
+            label.setBuddy(value)
+            row = self._row
+            self.grid.addWidget(label, row, 0)
+            self.grid.addWidget(value, row, 1)
+            self._row += 1
+            self.values[name] = value
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def message_text(self) -> str:
+        return "" if self.message.isHidden() else self.message.text()
 
     def cleanupPage(self) -> None:
-        """Keep what was typed when the user goes Back (Qt's default would reset it)."""
+        """Keep what was typed when the user goes Back (Qt's default resets the fields
+        registered on the page)."""
 
 
 def grow_to_fit(window: QWidget) -> None:
