@@ -23,6 +23,7 @@ request.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import io
@@ -296,27 +297,36 @@ def _limit_memory(limit: int) -> None:
 
 
 _READING = b"reading"  # the parsing process has the whole file
+FORMS_PER_READER = 200  # a reader process is replaced after this many forms
 
 
 def _child(
     data_conn: Connection, conn: Connection, size: int, parse: Parser, memory_limit: int
 ) -> None:
-    """The parsing process: take the file, say so, parse, send back one result as JSON, end."""
+    """The parsing process: take a file, say so, parse, send back one result as JSON; then
+    the next file, until the pipe closes. ``size`` caps each file it takes."""
     # pypdf warns and logs about every quirk of a damaged file; the result says enough.
     logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
-    data = data_conn.recv_bytes(size)
-    data_conn.close()
-    conn.send_bytes(_READING)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _limit_memory(memory_limit)
+    if parse is parse_pdf:
+        import pypdf  # noqa: F401  (loaded while the first file is on its way)
+    _limit_memory(memory_limit)
+    while True:
         try:
-            result: dict[str, object] = {"ok": dataclasses.asdict(parse(data))}
-        except MemoryError:
-            result = {"error": "it needs more memory than a form can"}
-        except BaseException:  # anything pypdf raises on a damaged file
-            result = {"error": traceback.format_exc(limit=-3)}
-    conn.send_bytes(json.dumps(result).encode())
+            data = data_conn.recv_bytes(size)
+        except (EOFError, OSError):  # no more forms
+            break
+        conn.send_bytes(_READING)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                result: dict[str, object] = {"ok": dataclasses.asdict(parse(data))}
+            except MemoryError:
+                result = {"error": "it needs more memory than a form can"}
+            except BaseException:  # anything pypdf raises on a damaged file
+                result = {"error": traceback.format_exc(limit=-3)}
+        del data
+        conn.send_bytes(json.dumps(result).encode())
+    data_conn.close()
     conn.close()
 
 
@@ -354,14 +364,10 @@ def _decode(message: bytes) -> PdfFields | str:
 
 
 def _feed(conn: Connection, data: bytes) -> None:
-    """Send the file to the parsing process (on a thread of its own: a process that does
-    not read would block the send; killing it ends the send)."""
-    try:
+    """Send a file to the parsing process (on a thread of its own: a process that does not
+    read would block the send; killing it ends the send)."""
+    with contextlib.suppress(OSError):  # the process ended: the answer's end says how
         conn.send_bytes(data)
-    except OSError:  # the process ended: the answer's end says how
-        pass
-    finally:
-        conn.close()
 
 
 def _reader_stopped() -> FormFileRefused:
@@ -386,6 +392,173 @@ def _answer(receiver: Connection, deadline: float) -> bytes | None:
     return message
 
 
+class FormReader:
+    """One parsing process that reads form after form (a batch), each within its limits.
+
+    Each :meth:`parse` has its own deadline of ``time_limit`` seconds, counted from before
+    anything is done for it: when the process has to be started (the first form, or after
+    a failure), its start and the sending of the file fall within that form's limit too.
+    A process that hangs, dies, fails to parse or answers wrongly is killed, that form is
+    refused with its reason, and the next form gets a new process; so does the form after
+    :data:`FORMS_PER_READER` forms. Use it as a context manager (the process ends with it).
+
+    ``parse`` must be importable by name (a module-level function): the process is new.
+    """
+
+    def __init__(
+        self,
+        *,
+        time_limit: float = TIME_LIMIT,
+        parse: Parser = parse_pdf,
+        memory_limit: int = MEMORY_LIMIT,
+        max_bytes: int = MAX_FORM_BYTES,
+        forms_per_process: int = FORMS_PER_READER,
+    ) -> None:
+        self.time_limit = time_limit
+        self.parse_function = parse
+        self.memory_limit = memory_limit
+        self.max_bytes = max_bytes
+        self.forms_per_process = forms_per_process
+        self.processes_started = 0
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._receiver: Connection | None = None
+        self._data_sender: Connection | None = None
+        self._served = 0
+
+    def __enter__(self) -> FormReader:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        """The process ID of the parsing process now running; None when there is none."""
+        process = self._process
+        return process.pid if process is not None and process.is_alive() else None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        receiver, sender = context.Pipe(duplex=False)
+        data_receiver, data_sender = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child,
+            args=(data_receiver, sender, self.max_bytes, self.parse_function, self.memory_limit),
+            name="mtc-form-reader",
+            daemon=True,
+        )
+        try:
+            try:
+                process.start()
+            except BrokenPipeError as exc:  # it ended before taking its start-up message
+                data_sender.close()
+                receiver.close()
+                self._end(process)
+                raise _reader_stopped() from exc
+            except OSError as exc:  # out of processes or memory: not the file's fault
+                data_sender.close()
+                receiver.close()
+                raise EnvironmentProblem(
+                    "The program could not start its PDF reader "
+                    f"({exc.strerror or type(exc).__name__}). Close some programs and try "
+                    "again."
+                ) from exc
+        finally:
+            # Only the child holds these now: its end means EOF here, and a broken pipe
+            # for the file.
+            sender.close()
+            data_receiver.close()
+        self._process, self._receiver, self._data_sender = process, receiver, data_sender
+        self._served = 0
+        self.processes_started += 1
+
+    @staticmethod
+    def _end(process: multiprocessing.process.BaseProcess) -> None:
+        if process.is_alive():
+            process.kill()
+        if process.pid is not None:
+            process.join(5.0)
+            if process.exitcode is not None:
+                process.close()
+
+    def close(self) -> None:
+        """End the parsing process (it ends on its own once its pipe closes)."""
+        process, self._process = self._process, None
+        for conn in (self._data_sender, self._receiver):
+            if conn is not None:
+                conn.close()
+        self._receiver = self._data_sender = None
+        if process is not None:
+            if process.is_alive():
+                process.join(1.0)  # it ends at the closed pipe; killed if it does not
+            self._end(process)
+
+    def parse(self, data: bytes) -> PdfFields:
+        """Parse ``data`` (a PDF of at most ``max_bytes``) in the parsing process."""
+        deadline = time.monotonic() + self.time_limit
+        if len(data) > self.max_bytes:
+            raise _too_large(len(data), self.max_bytes)
+        if self._process is not None and (
+            not self._process.is_alive() or self._served >= self.forms_per_process
+        ):
+            self.close()
+        if self._process is None:
+            self._start()
+        assert self._receiver is not None
+        assert self._data_sender is not None
+        self._served += 1
+        feeder = threading.Thread(
+            target=_feed, args=(self._data_sender, data), name="mtc-form-feeder", daemon=True
+        )
+        feeder.start()
+        healthy = False
+        try:
+            try:
+                reading = _answer(self._receiver, deadline)
+                message = _answer(self._receiver, deadline) if reading == _READING else None
+            except TimeoutError:
+                log.warning("form reader: no answer in %.1f s; killed", self.time_limit)
+                raise FormFileRefused(
+                    Refusal.TIMED_OUT,
+                    f"Reading this PDF took longer than {self.time_limit:g} seconds and was "
+                    f"stopped; the file may be damaged, or made to slow readers down. {BY_HAND}",
+                ) from None
+            if message is None:
+                process = self._process
+                assert process is not None
+                process.join(max(0.0, min(1.0, deadline - time.monotonic())))
+                log.warning("form reader: the process ended with code %s", process.exitcode)
+                if reading != _READING:  # it never had the file: not the file's fault
+                    raise _reader_stopped()
+                raise FormFileRefused(
+                    Refusal.CRASHED,
+                    "The PDF reader stopped unexpectedly on this file, which is probably "
+                    f"damaged. Ask for the file again. {BY_HAND}",
+                )
+            result = _decode(message)
+            healthy = isinstance(result, PdfFields)
+        finally:
+            if not healthy and self._process is not None and self._process.is_alive():
+                self._process.kill()  # the next form gets a new process
+            feeder.join(5.0)  # sent, or the process is gone and its send has ended
+            if not healthy:
+                self.close()
+        if isinstance(result, str):
+            log.info("form reader: pypdf could not read the file: %s", result)
+            raise _damaged()
+        if not result.broken_fields:
+            return result
+        log.info("form reader: %d form fields are missing", result.broken_fields)
+        raise _damaged()
+
+
+def _damaged() -> FormFileRefused:
+    return FormFileRefused(
+        Refusal.DAMAGED,
+        f"This PDF is damaged and cannot be read. Ask for the file again. {BY_HAND}",
+    )
+
+
 def parse_in_process(
     data: bytes,
     *,
@@ -393,90 +566,15 @@ def parse_in_process(
     parse: Parser = parse_pdf,
     memory_limit: int = MEMORY_LIMIT,
 ) -> PdfFields:
-    """Run ``parse(data)`` in a spawned process; kill it after ``time_limit`` seconds.
-
-    The limit counts from before the process starts: its start, the sending of the file
-    and the parsing all fall within it, so a process that dies or hangs at any step can
-    never keep the caller waiting longer. The file goes through a pipe of its own once the
-    process runs (not in the start-up message, which the start would wait on).
-
-    ``parse`` must be importable by name (a module-level function): the process is new.
-    """
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    data_receiver, data_sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child,
-        args=(data_receiver, sender, len(data), parse, memory_limit),
-        name="mtc-form-reader",
-        daemon=True,
-    )
-    started = time.monotonic()
-    deadline = started + time_limit
-    feeder: threading.Thread | None = None
-    try:
-        try:
-            process.start()
-        except BrokenPipeError as exc:  # it ended before taking its start-up message
-            data_sender.close()
-            raise _reader_stopped() from exc
-        except OSError as exc:  # out of processes or memory: not the file's fault
-            data_sender.close()
-            raise EnvironmentProblem(
-                "The program could not start its PDF reader "
-                f"({exc.strerror or type(exc).__name__}). Close some programs and try again."
-            ) from exc
-        finally:
-            # Only the child holds these now: its end means EOF here, and a broken pipe
-            # for the file.
-            sender.close()
-            data_receiver.close()
-        feeder = threading.Thread(
-            target=_feed, args=(data_sender, data), name="mtc-form-feeder", daemon=True
-        )
-        feeder.start()
-        try:
-            reading = _answer(receiver, deadline)
-            message = _answer(receiver, deadline) if reading == _READING else None
-        except TimeoutError:
-            log.warning("form reader: no answer in %.1f s; killed", time_limit)
-            raise FormFileRefused(
-                Refusal.TIMED_OUT,
-                f"Reading this PDF took longer than {time_limit:g} seconds and was stopped; "
-                f"the file may be damaged, or made to slow readers down. {BY_HAND}",
-            ) from None
-        if message is None:
-            process.join(max(0.0, min(1.0, deadline - time.monotonic())))
-            log.warning("form reader: the process ended with code %s", process.exitcode)
-            if reading != _READING:  # it never had the file: not the file's fault
-                raise _reader_stopped()
-            raise FormFileRefused(
-                Refusal.CRASHED,
-                "The PDF reader stopped unexpectedly on this file, which is probably "
-                f"damaged. Ask for the file again. {BY_HAND}",
-            )
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.kill()
-        if process.pid is not None:
-            process.join(5.0)
-            if process.exitcode is not None:
-                process.close()
-        if feeder is not None:
-            feeder.join(5.0)  # the process is gone: its send has ended
-    log.debug("form reader: %.2f s", time.monotonic() - started)
-    result = _decode(message)
-    if isinstance(result, PdfFields) and not result.broken_fields:
-        return result
-    if isinstance(result, PdfFields):
-        log.info("form reader: %d form fields are missing", result.broken_fields)
-    else:
-        log.info("form reader: pypdf could not read the file: %s", result)
-    raise FormFileRefused(
-        Refusal.DAMAGED,
-        f"This PDF is damaged and cannot be read. Ask for the file again. {BY_HAND}",
-    )
+    """Run ``parse(data)`` in a spawned process of its own; kill it after ``time_limit``
+    seconds (its start, the sending of the file and the parsing all fall within it)."""
+    with FormReader(
+        time_limit=time_limit,
+        parse=parse,
+        memory_limit=memory_limit,
+        max_bytes=max(len(data), 1),
+    ) as one:
+        return one.parse(data)
 
 
 # --- the Client Authorization ---------------------------------------------------------
@@ -542,11 +640,18 @@ def read_authorization_fields(
     max_bytes: int = MAX_FORM_BYTES,
     time_limit: float = TIME_LIMIT,
     parse: Parser = parse_pdf,
+    using: FormReader | None = None,
 ) -> AuthorizationFields:
     """The fields of the returned Client Authorization in ``source`` (PDF bytes or a path).
 
-    Raises :class:`FormFileRefused` when the file cannot be read as one.
+    ``using``: the parsing process of a batch (:class:`FormReader`, whose limits then
+    apply); without it, the form gets a process of its own. Raises
+    :class:`FormFileRefused` when the file cannot be read as one.
     """
+    if using is not None:
+        data = load(source, max_bytes=using.max_bytes)
+        check_pdf_bytes(data)
+        return authorization_fields(using.parse(data))
     data = load(source, max_bytes=max_bytes)
     check_pdf_bytes(data)
     return authorization_fields(parse_in_process(data, time_limit=time_limit, parse=parse))

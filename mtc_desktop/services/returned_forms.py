@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mtc_desktop.domain.errors import InvalidInput, NotFound, StateConflict
+from mtc_desktop.domain.errors import InvalidInput, MtcError, NotFound, StateConflict
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import ApprovalMethod, RequestStatus, Role
 from mtc_desktop.domain.text import MAX_NAME_LENGTH
@@ -272,17 +273,33 @@ def _notes(
 
 @reading
 def read_returned_form(
-    actor: Actor, data: bytes | Path, *, expected_number: str | None = None
+    actor: Actor,
+    data: bytes | Path,
+    *,
+    expected_number: str | None = None,
+    using: reader.FormReader | None = None,
 ) -> ReturnedForm:
     """Read a returned Client Authorization (PDF bytes or a path) for DOR staff.
 
     ``expected_number``: the request being recorded, when staff opened one first; a form
-    for another request is refused. Changes nothing; raises ``reader.FormFileRefused`` for
-    a file that cannot be read as a form, ``InvalidInput``, ``NotFound`` or
-    ``StateConflict`` for a form that cannot be recorded, each with what to do.
+    for another request is refused. ``using``: the reader process of a batch. Changes
+    nothing; raises ``reader.FormFileRefused`` for a file that cannot be read as a form,
+    ``InvalidInput``, ``NotFound`` or ``StateConflict`` for a form that cannot be
+    recorded, each with what to do.
     """
     require_role(actor, Role.DOR_STAFF)
-    form = reader.read_authorization_fields(data)
+    form = reader.read_authorization_fields(data, using=using)
+    return _checked(form, expected_number)
+
+
+@reading
+def _checked_form(actor: Actor, form: reader.AuthorizationFields) -> ReturnedForm:
+    require_role(actor, Role.DOR_STAFF)
+    return _checked(form, None)
+
+
+def _checked(form: reader.AuthorizationFields, expected_number: str | None) -> ReturnedForm:
+    """The form's fields checked against its request."""
     number = form.request_number.strip().upper()
     if expected_number is not None and number != expected_number.strip().upper():
         expected = _plain(expected_number.upper())
@@ -323,3 +340,157 @@ def read_returned_form(
         request=view,
         notes=_notes(form, view, decisions),
     )
+
+
+# --- many forms at once ----------------------------------------------------------------
+
+STOPPED = "Not read: the import was stopped before this file."
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One file of a batch of returned forms: what it says, or what is wrong with it."""
+
+    path: Path
+    number: str = ""  # the request number on the form, when it could be read
+    form: ReturnedForm | None = None  # read and checked: it can be recorded
+    problem: str = ""  # why it cannot be (or was not) recorded
+    recorded: RequestView | None = None
+
+    @property
+    def outcome(self) -> str:
+        """One line for the report: what was (or will be) recorded, or what is wrong."""
+        if self.problem:
+            return self.problem
+        view = self.recorded
+        if view is not None:
+            if view.status is RequestStatus.APPROVED:
+                given = "; ".join(
+                    f"{line.account.label} — {line.granted_level.label}"
+                    for line in view.lines
+                    if line.give_rights and line.granted_level is not None
+                )
+                return f"Recorded as approved: {given}."
+            return "Recorded as denied."
+        assert self.form is not None
+        form = self.form
+        if form.approved:
+            lines = {line.account.id: line for line in form.request.lines}
+            given = "; ".join(
+                f"{lines[d.account_id].account.label} — {d.granted_level.label}"
+                for d in form.decisions
+                if d.give_rights
+            )
+            text = f"Approves: {given}."
+        else:
+            text = "Denies (no Give Rights box is checked)."
+        return " ".join([text, *form.notes])
+
+
+Progress = Callable[[int, int, BatchItem], object]
+
+
+def read_returned_forms(
+    actor: Actor,
+    paths: Sequence[Path],
+    *,
+    progress: Progress | None = None,
+    stop: Callable[[], bool] | None = None,
+    using: reader.FormReader | None = None,
+) -> list[BatchItem]:
+    """Read many returned Client Authorizations; changes nothing.
+
+    One reader process serves the whole batch (``using``, else one made for it), each
+    form within the reader's size, page and time limits; a file that cannot be read, or
+    a form that cannot be recorded, gets its reason and the batch goes on. ``progress(done,
+    total, item)`` is called after each file; ``stop()`` returning True ends the batch
+    (the files left are reported as not read)."""
+    _checked_role(actor)
+    items: list[BatchItem] = []
+    seen: dict[str, Path] = {}
+    owned = using is None
+    forms = reader.FormReader() if using is None else using
+    try:
+        for path in paths:
+            if stop is not None and stop():
+                items.append(BatchItem(Path(path), problem=STOPPED))
+                continue
+            item = _read_one(actor, Path(path), forms, seen)
+            items.append(item)
+            if progress is not None:
+                progress(len(items), len(paths), item)
+    finally:
+        if owned:
+            forms.close()
+    return items
+
+
+@reading
+def _checked_role(actor: Actor) -> None:
+    require_role(actor, Role.DOR_STAFF)
+
+
+def _read_one(
+    actor: Actor, path: Path, forms: reader.FormReader, seen: dict[str, Path]
+) -> BatchItem:
+    try:
+        fields = reader.read_authorization_fields(path, using=forms)
+    except MtcError as exc:  # a file that cannot be read (or a reader that cannot start)
+        return BatchItem(path, problem=exc.message)
+    number = _plain(fields.request_number.strip().upper())
+    try:
+        form = _checked_form(actor, fields)
+    except MtcError as exc:
+        return BatchItem(path, number=number, problem=exc.message)
+    first = seen.setdefault(form.number, path)
+    if first != path:
+        return BatchItem(
+            path,
+            number=form.number,
+            problem=f"Another form for request {form.number} is in this batch ({first.name}); "
+            "a form is recorded once, so this one is not. Compare the two paper forms.",
+        )
+    return BatchItem(path, number=form.number, form=form)
+
+
+def record_returned_forms(
+    actor: Actor,
+    items: Sequence[BatchItem],
+    *,
+    progress: Progress | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> list[BatchItem]:
+    """Record each form of ``items`` that was read (each in its own transaction, with its
+    audit event and emails); the others are passed on as they are. A form refused now (a
+    request decided meanwhile) gets its reason; the rest are still recorded."""
+    done: list[BatchItem] = []
+    for item in items:
+        if item.form is not None and stop is not None and stop():
+            item = replace(item, form=None, problem="Not recorded: the import was stopped.")
+        elif item.form is not None:
+            form = item.form
+            try:
+                view = requests.record_printed_form(
+                    actor, form.number, form.authorization_code, form.decisions
+                )
+            except MtcError as exc:
+                item = replace(item, problem=f"Not recorded: {exc.message}")
+            else:
+                item = replace(item, recorded=view)
+        done.append(item)
+        if progress is not None:
+            progress(len(done), len(items), item)
+    return done
+
+
+def import_returned_forms(
+    actor: Actor,
+    paths: Sequence[Path],
+    *,
+    progress: Progress | None = None,
+    using: reader.FormReader | None = None,
+) -> list[BatchItem]:
+    """Read many returned forms and record each that reads cleanly (the command line's
+    import): one item per file, in order, each recorded or with its reason."""
+    read = read_returned_forms(actor, paths, using=using)
+    return record_returned_forms(actor, read, progress=progress)

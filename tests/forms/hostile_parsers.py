@@ -52,3 +52,15 @@ def hog(data: bytes) -> PdfFields:
 def lie(data: bytes) -> PdfFields:
     """An answer whose values are not text."""
     return PdfFields(values={"give_rights_PIT-00000001": 1})  # type: ignore[dict-item]
+
+
+def hang_or_crash_when_marked(data: bytes) -> PdfFields:
+    """pypdf's reading, except for a file marked ``%%hang`` (never answers) or
+    ``%%crash`` (the process ends): a batch of good forms with one hostile among them."""
+    from mtc_desktop.forms.reader import parse_pdf
+
+    if b"%%hang" in data:
+        return hang(data)
+    if b"%%crash" in data:
+        return crash(data)
+    return parse_pdf(data)
