@@ -10,6 +10,8 @@ mtc-desktop staff add USERNAME --name N --email E [--administrator] [--password-
 mtc-desktop staff list|code                        DOR staff logons
 mtc-desktop registry import FILE.csv [--skip-invalid] [--dry-run]
 mtc-desktop registry export FILE.csv               the registry of taxpayers and accounts
+mtc-desktop returned-forms import FILE.pdf… --staff USERNAME
+                                                   record returned Client Authorizations
 """
 
 from __future__ import annotations
@@ -405,6 +407,48 @@ def _cmd_registry_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_returned_forms_import(args: argparse.Namespace) -> int:
+    from mtc_desktop.domain.text import username_key
+    from mtc_desktop.services import returned_forms, staff
+    from mtc_desktop.services.base import actor_for
+    from mtc_desktop.store import database
+    from mtc_desktop.store.models import Logon
+
+    _open_for_command(args)
+    try:
+        match = [
+            s
+            for s in staff.list_staff(None)
+            if username_key(s.username) == username_key(args.staff)
+        ]
+        if not match or not match[0].active:
+            raise MtcError(
+                f"There is no active DOR staff logon named {args.staff}; the forms are "
+                "recorded in the name of one (see: mtc-desktop staff list)."
+            )
+        actor = actor_for(Logon.get_by_id(match[0].id))
+        started = time.perf_counter()
+        width = max(len(name) for name in args.files)
+
+        def report(_done: int, _total: int, item: returned_forms.BatchItem) -> None:
+            number = item.number or "-"
+            print(f"{item.path!s:<{width}}  {number:<14} {item.outcome}", flush=True)
+
+        items = returned_forms.import_returned_forms(
+            actor, [Path(name) for name in args.files], progress=report
+        )
+    finally:
+        database.close_database()
+    recorded = sum(1 for item in items if item.recorded is not None)
+    refused = len(items) - recorded
+    print(
+        f"Recorded {recorded} of {len(items)} returned form{'s' if len(items) != 1 else ''}"
+        + (f"; {refused} not recorded (the reason is on each line)" if refused else "")
+        + f" ({time.perf_counter() - started:.1f} s)."
+    )
+    return 1 if refused else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mtc-desktop",
@@ -552,6 +596,27 @@ def build_parser() -> argparse.ArgumentParser:
     _database_option(exp, default=argparse.SUPPRESS)
     exp.add_argument("file", metavar="FILE.csv")
     exp.set_defaults(handler=_cmd_registry_export)
+
+    retp = sub.add_parser("returned-forms", help="import returned Client Authorization PDFs")
+    retsub = retp.add_subparsers(dest="returned_command", metavar="ACTION", required=True)
+    rimp = retsub.add_parser(
+        "import",
+        help="read filled-in Client Authorization PDFs and record each that reads cleanly",
+        description="Read each returned Client Authorization PDF (in one isolated reader "
+        "process, with the size and time limits of a single form) and record the "
+        "taxpayer's choices of each form that reads cleanly, as DOR staff would from the "
+        "program. One line per file: the request number and what was recorded, or what "
+        "is wrong. Exit status 1 if any file was not recorded.",
+    )
+    _database_option(rimp, default=argparse.SUPPRESS)
+    rimp.add_argument(
+        "--staff",
+        metavar="USERNAME",
+        required=True,
+        help="the DOR staff logon the forms are recorded by (named in the audit trail)",
+    )
+    rimp.add_argument("files", metavar="FILE.pdf", nargs="+")
+    rimp.set_defaults(handler=_cmd_returned_forms_import)
     return parser
 
 
