@@ -145,7 +145,7 @@ OURS = (
     + r"""
 app = QApplication(sys.argv[:1])
 from mtc_desktop.gui.app import Session, _apply_look
-from mtc_desktop.gui.clients import ClientsModel, ClientsView
+from mtc_desktop.gui.clients_model import ClientsModel, ClientsView
 from mtc_desktop.store import database
 
 _apply_look(app)

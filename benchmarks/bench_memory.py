@@ -90,7 +90,8 @@ from PySide6.QtTest import QTest
 
 app = QApplication(sys.argv[:1])
 from mtc_desktop.gui.app import _apply_look
-from mtc_desktop.gui.clients import ClientsPage, MyAccessPage
+from mtc_desktop.gui.clients import ClientsPage
+from mtc_desktop.gui.my_access import MyAccessPage
 from mtc_desktop.gui.main_window import MainWindow
 from mtc_desktop.gui.profile import ProfilePage
 from mtc_desktop.services import demo, logons

@@ -6,10 +6,13 @@ the router by key."""
 from __future__ import annotations
 
 from mtc_desktop.gui import (  # noqa: F401  (imported for their registrations)
+    client_account,
+    client_page,
     clients,
     dor,
     home,
     inbox,
+    my_access,
     my_clients,
     outbox,
     poa,
@@ -21,10 +24,13 @@ from mtc_desktop.gui import (  # noqa: F401  (imported for their registrations)
 )
 
 PAGE_MODULES = (
+    "mtc_desktop.gui.client_account",
+    "mtc_desktop.gui.client_page",
     "mtc_desktop.gui.clients",
     "mtc_desktop.gui.dor",
     "mtc_desktop.gui.home",
     "mtc_desktop.gui.inbox",
+    "mtc_desktop.gui.my_access",
     "mtc_desktop.gui.my_clients",
     "mtc_desktop.gui.outbox",
     "mtc_desktop.gui.poa",

@@ -13,15 +13,12 @@ from PySide6.QtWidgets import QAbstractButton, QWidget
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import AccountType
 from mtc_desktop.domain.text import name_key
-from mtc_desktop.gui.clients import (
-    AccessDetailsPage,
-    ClientAccountPage,
-    ClientPage,
-    ClientsModel,
-    ClientsPage,
-    MyAccessPage,
-)
+from mtc_desktop.gui.client_account import ClientAccountPage
+from mtc_desktop.gui.client_page import ClientPage
+from mtc_desktop.gui.clients import ClientsPage
+from mtc_desktop.gui.clients_model import ClientsModel
 from mtc_desktop.gui.models import OBJECT_ROLE
+from mtc_desktop.gui.my_access import AccessDetailsPage, MyAccessPage
 from mtc_desktop.services import clients, demo, grants, logons
 from mtc_desktop.services.clients import ClientRow
 from mtc_desktop.services.demo_logons import DEMO_PASSWORD

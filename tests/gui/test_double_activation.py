@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QPushB
 from mtc_desktop.domain.model import AccountType, RequestStatus
 from mtc_desktop.forms.authorization import give_rights_field, granted_rights_field
 from mtc_desktop.gui.busy import connect_write, is_writing, run_write, writes
-from mtc_desktop.gui.clients import ClientAccountPage
+from mtc_desktop.gui.client_account import ClientAccountPage
 from mtc_desktop.gui.dor import (
     DorHomePage,
     DorRequestPage,

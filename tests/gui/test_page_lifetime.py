@@ -21,18 +21,15 @@ from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from mtc_desktop.gui.app import launch
-from mtc_desktop.gui.clients import (
-    AccessDetailsPage,
-    ClientAccountPage,
-    ClientPage,
-    ClientsModel,
-    ClientsPage,
-    MyAccessPage,
-)
+from mtc_desktop.gui.client_account import ClientAccountPage
+from mtc_desktop.gui.client_page import ClientPage
+from mtc_desktop.gui.clients import ClientsPage
+from mtc_desktop.gui.clients_model import ClientsModel
 from mtc_desktop.gui.create_logon import CreateLogonWizard
 from mtc_desktop.gui.dor import DorHomePage, DorRequestPage, MailCorrespondenceDialog
 from mtc_desktop.gui.inbox import InboxPage
 from mtc_desktop.gui.main_window import MainWindow
+from mtc_desktop.gui.my_access import AccessDetailsPage, MyAccessPage
 from mtc_desktop.gui.my_clients import ChangeClientViewDialog, ManageMyClientsPage
 from mtc_desktop.gui.outbox import OutboxPage, SmtpSettingsDialog
 from mtc_desktop.gui.pages import Page

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QWidget
 
 from mtc_desktop.domain.poa import FAQ_QUESTION
 from mtc_desktop.forms import m2848
-from mtc_desktop.gui.clients import ClientPage, ClientsPage
+from mtc_desktop.gui.client_page import ClientPage
+from mtc_desktop.gui.clients import ClientsPage
 from mtc_desktop.gui.dor import DorHomePage
 from mtc_desktop.gui.pdf_preview import PdfPreviewDialog
 from mtc_desktop.gui.poa import (

@@ -267,7 +267,9 @@ def _elided(view: QTableView) -> list[str]:
 
 
 def test_no_column_cuts_its_text_at_1280_wide(qtbot, login_window) -> None:
-    from mtc_desktop.gui.clients import ClientPage, ClientsPage, MyAccessPage
+    from mtc_desktop.gui.client_page import ClientPage
+    from mtc_desktop.gui.clients import ClientsPage
+    from mtc_desktop.gui.my_access import MyAccessPage
 
     main = log_in(qtbot, login_window, "smithcpa")
     main.resize(1280, 740)

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from mtc_desktop.gui.clients import AccessDetailsPage, ClientsPage, MyAccessPage
+from mtc_desktop.gui.clients import ClientsPage
+from mtc_desktop.gui.my_access import AccessDetailsPage, MyAccessPage
 from mtc_desktop.gui.pdf_preview import PdfPreviewDialog
 from mtc_desktop.gui.request_wizard import RequestWizard
 from mtc_desktop.gui.taxpayer import AccessRequestsPage, ApproveDenyDialog
