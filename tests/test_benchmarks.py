@@ -22,6 +22,10 @@ RUNS = {
     ),
     "bench_startup": (["--runs", "1"], ["bare PySide6 window", "ratio"]),
     "bench_registry": (["--rows", "60"], ["tax accounts added", "ratio"]),
+    "bench_returned_forms": (
+        ["--forms", "3"],
+        ["pypdf in this process", "a new reader process per form", "read + recorded", "ratio"],
+    ),
     "bench_memory": (
         ["--clients", "300", "--visits", "2", "--second-visits", "2"],
         ["bare PySide6 window", "growth over 2 visits of Home → client list", "ratio"],

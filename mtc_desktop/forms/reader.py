@@ -23,6 +23,7 @@ request.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import enum
@@ -34,7 +35,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -392,15 +393,27 @@ def _answer(receiver: Connection, deadline: float) -> bytes | None:
     return message
 
 
+@dataclass
+class _Sent:
+    """A file given to the parsing process, whose answer is still to come."""
+
+    data: bytes
+    sent_at: float
+    feeder: threading.Thread
+
+
 class FormReader:
     """One parsing process that reads form after form (a batch), each within its limits.
 
-    Each :meth:`parse` has its own deadline of ``time_limit`` seconds, counted from before
-    anything is done for it: when the process has to be started (the first form, or after
-    a failure), its start and the sending of the file fall within that form's limit too.
-    A process that hangs, dies, fails to parse or answers wrongly is killed, that form is
-    refused with its reason, and the next form gets a new process; so does the form after
-    :data:`FORMS_PER_READER` forms. Use it as a context manager (the process ends with it).
+    Each form has its own deadline of ``time_limit`` seconds, counted from when it is sent
+    (or, when it waits behind the form before it, from that form's answer): when the
+    process has to be started for it (the first form, or after a failure), its start and
+    the sending of the file fall within that limit too. A process that hangs, dies, fails
+    to parse or answers wrongly is killed, that form is refused with its reason, and the
+    next form goes to a new process; so does the form after :data:`FORMS_PER_READER`.
+    :meth:`submit` may send the next file before :meth:`result` is asked for the one
+    before, so that the process parses while the caller works on the last answer. Use it
+    as a context manager (the process ends with it).
 
     ``parse`` must be importable by name (a module-level function): the process is new.
     """
@@ -424,6 +437,9 @@ class FormReader:
         self._receiver: Connection | None = None
         self._data_sender: Connection | None = None
         self._served = 0
+        self._sent: collections.deque[_Sent] = collections.deque()
+        self._answered_at = 0.0
+        self._lost: list[MtcError] = []  # for files that could not be sent again
 
     def __enter__(self) -> FormReader:
         return self
@@ -436,6 +452,11 @@ class FormReader:
         """The process ID of the parsing process now running; None when there is none."""
         process = self._process
         return process.pid if process is not None and process.is_alive() else None
+
+    @property
+    def waiting(self) -> int:
+        """How many files were sent whose answer has not been asked for."""
+        return len(self._sent)
 
     def _start(self) -> None:
         context = multiprocessing.get_context("spawn")
@@ -481,9 +502,12 @@ class FormReader:
             if process.exitcode is not None:
                 process.close()
 
-    def close(self) -> None:
-        """End the parsing process (it ends on its own once its pipe closes)."""
+    def _stop_process(self, *, kill: bool) -> None:
         process, self._process = self._process, None
+        if kill and process is not None and process.is_alive():
+            process.kill()
+        for sent in self._sent:  # the process is gone: their sends have ended
+            sent.feeder.join(5.0)
         for conn in (self._data_sender, self._receiver):
             if conn is not None:
                 conn.close()
@@ -493,29 +517,49 @@ class FormReader:
                 process.join(1.0)  # it ends at the closed pipe; killed if it does not
             self._end(process)
 
-    def parse(self, data: bytes) -> PdfFields:
-        """Parse ``data`` (a PDF of at most ``max_bytes``) in the parsing process."""
-        deadline = time.monotonic() + self.time_limit
-        if len(data) > self.max_bytes:
-            raise _too_large(len(data), self.max_bytes)
-        if self._process is not None and (
-            not self._process.is_alive() or self._served >= self.forms_per_process
+    def close(self) -> None:
+        """End the parsing process; files sent and not asked for are dropped."""
+        self._stop_process(kill=bool(self._sent))
+        self._sent.clear()
+        self._lost.clear()
+
+    def _send(self, data: bytes, sent_at: float) -> None:
+        if (
+            self._process is not None
+            and not self._sent
+            and (not self._process.is_alive() or self._served >= self.forms_per_process)
         ):
-            self.close()
+            self._stop_process(kill=False)
         if self._process is None:
             self._start()
-        assert self._receiver is not None
         assert self._data_sender is not None
         self._served += 1
         feeder = threading.Thread(
             target=_feed, args=(self._data_sender, data), name="mtc-form-feeder", daemon=True
         )
         feeder.start()
+        self._sent.append(_Sent(data, sent_at, feeder))
+
+    def submit(self, data: bytes) -> None:
+        """Send ``data`` (a PDF of at most ``max_bytes``) to the parsing process; its
+        fields come from :meth:`result`, in the order the files were sent."""
+        if len(data) > self.max_bytes:
+            raise _too_large(len(data), self.max_bytes)
+        self._send(data, time.monotonic())
+
+    def result(self) -> PdfFields:
+        """The fields of the oldest file sent; raises :class:`FormFileRefused` for it."""
+        if not self._sent and self._lost:
+            raise self._lost.pop()
+        sent = self._sent[0]
+        deadline = max(sent.sent_at, self._answered_at) + self.time_limit
+        receiver = self._receiver
+        assert receiver is not None
         healthy = False
         try:
             try:
-                reading = _answer(self._receiver, deadline)
-                message = _answer(self._receiver, deadline) if reading == _READING else None
+                reading = _answer(receiver, deadline)
+                message = _answer(receiver, deadline) if reading == _READING else None
             except TimeoutError:
                 log.warning("form reader: no answer in %.1f s; killed", self.time_limit)
                 raise FormFileRefused(
@@ -538,11 +582,20 @@ class FormReader:
             result = _decode(message)
             healthy = isinstance(result, PdfFields)
         finally:
-            if not healthy and self._process is not None and self._process.is_alive():
-                self._process.kill()  # the next form gets a new process
-            feeder.join(5.0)  # sent, or the process is gone and its send has ended
-            if not healthy:
-                self.close()
+            self._answered_at = time.monotonic()
+            self._sent.popleft()
+            if healthy:
+                sent.feeder.join(5.0)
+            else:  # this one's process is killed; the files sent after it go to a new one
+                self._sent.appendleft(sent)
+                self._stop_process(kill=True)
+                self._sent.popleft()
+                again, self._sent = self._sent, collections.deque()
+                try:
+                    for later in again:
+                        self._send(later.data, self._answered_at)
+                except MtcError as exc:  # no new process: the files left get its reason
+                    self._lost = [exc] * (len(again) - len(self._sent))
         if isinstance(result, str):
             log.info("form reader: pypdf could not read the file: %s", result)
             raise _damaged()
@@ -551,8 +604,16 @@ class FormReader:
         log.info("form reader: %d form fields are missing", result.broken_fields)
         raise _damaged()
 
+    def parse(self, data: bytes) -> PdfFields:
+        """Parse ``data`` (a PDF of at most ``max_bytes``) in the parsing process."""
+        if self._sent:
+            raise RuntimeError("parse() with answers still to come: use result()")
+        self.submit(data)
+        return self.result()
+
 
 def _damaged() -> FormFileRefused:
+
     return FormFileRefused(
         Refusal.DAMAGED,
         f"This PDF is damaged and cannot be read. Ask for the file again. {BY_HAND}",
@@ -655,3 +716,46 @@ def read_authorization_fields(
     data = load(source, max_bytes=max_bytes)
     check_pdf_bytes(data)
     return authorization_fields(parse_in_process(data, time_limit=time_limit, parse=parse))
+
+
+def read_many(
+    sources: Iterable[bytes | Path], using: FormReader
+) -> Generator[AuthorizationFields | MtcError, None, None]:
+    """The fields of each returned Client Authorization in ``sources``, in order, or why it
+    cannot be read. The next file is sent to the reader process before this one's fields
+    are handed over, so that it parses while the caller checks or records."""
+    pending = iter(sources)
+    ahead: collections.deque[MtcError | None] = collections.deque()  # None: sent
+
+    def send_next() -> bool:
+        source = next(pending, None)
+        if source is None:
+            return False
+        try:
+            data = load(source, max_bytes=using.max_bytes)
+            check_pdf_bytes(data)
+            using.submit(data)
+        except MtcError as exc:  # refused before parsing, or no reader process
+            ahead.append(exc)
+        else:
+            ahead.append(None)
+        return True
+
+    try:
+        send_next()
+        while ahead:
+            while sum(1 for item in ahead if item is None) < 2 and send_next():
+                pass
+            item = ahead.popleft()
+            if item is not None:
+                yield item
+                continue
+            try:
+                found = authorization_fields(using.result())
+            except MtcError as exc:
+                yield exc
+            else:
+                yield found
+    finally:
+        if using.waiting:  # stopped early: what was sent is dropped with its process
+            using.close()

@@ -401,27 +401,57 @@ def read_returned_forms(
     """Read many returned Client Authorizations; changes nothing.
 
     One reader process serves the whole batch (``using``, else one made for it), each
-    form within the reader's size, page and time limits; a file that cannot be read, or
-    a form that cannot be recorded, gets its reason and the batch goes on. ``progress(done,
+    form within the reader's size and time limits; a file that cannot be read, or a form
+    that cannot be recorded, gets its reason and the batch goes on. ``progress(done,
     total, item)`` is called after each file; ``stop()`` returning True ends the batch
     (the files left are reported as not read)."""
+    return _batch(actor, paths, progress=progress, stop=stop, using=using, record=False)
+
+
+def import_returned_forms(
+    actor: Actor,
+    paths: Sequence[Path],
+    *,
+    progress: Progress | None = None,
+    stop: Callable[[], bool] | None = None,
+    using: reader.FormReader | None = None,
+) -> list[BatchItem]:
+    """Read many returned forms and record each that reads cleanly as soon as it is read
+    (the command line's import), while the reader process parses the next: one item per
+    file, in order, each recorded or with its reason."""
+    return _batch(actor, paths, progress=progress, stop=stop, using=using, record=True)
+
+
+def _batch(
+    actor: Actor,
+    paths: Sequence[Path],
+    *,
+    progress: Progress | None,
+    stop: Callable[[], bool] | None,
+    using: reader.FormReader | None,
+    record: bool,
+) -> list[BatchItem]:
     _checked_role(actor)
     items: list[BatchItem] = []
     seen: dict[str, Path] = {}
-    owned = using is None
     forms = reader.FormReader() if using is None else using
+    files = [Path(path) for path in paths]
+    found = reader.read_many(files, forms)
     try:
-        for path in paths:
+        for path in files:
             if stop is not None and stop():
-                items.append(BatchItem(Path(path), problem=STOPPED))
-                continue
-            item = _read_one(actor, Path(path), forms, seen)
+                break
+            item = _read_one(actor, path, next(found), seen)
+            if record and item.form is not None:
+                item = _record_one(actor, item)
             items.append(item)
             if progress is not None:
-                progress(len(items), len(paths), item)
+                progress(len(items), len(files), item)
     finally:
-        if owned:
+        found.close()
+        if using is None:
             forms.close()
+    items += [BatchItem(path, problem=STOPPED) for path in files[len(items) :]]
     return items
 
 
@@ -431,26 +461,39 @@ def _checked_role(actor: Actor) -> None:
 
 
 def _read_one(
-    actor: Actor, path: Path, forms: reader.FormReader, seen: dict[str, Path]
+    actor: Actor,
+    path: Path,
+    fields: reader.AuthorizationFields | MtcError,
+    seen: dict[str, Path],
 ) -> BatchItem:
-    try:
-        fields = reader.read_authorization_fields(path, using=forms)
-    except MtcError as exc:  # a file that cannot be read (or a reader that cannot start)
-        return BatchItem(path, problem=exc.message)
+    if isinstance(fields, MtcError):  # a file that cannot be read (or no reader process)
+        return BatchItem(path, problem=fields.message)
     number = _plain(fields.request_number.strip().upper())
+    first = seen.setdefault(number, path)
+    if first != path:
+        return BatchItem(
+            path,
+            number=number,
+            problem=f"Another form for request {number} is in this batch ({first.name}); "
+            "a form is recorded once, so this one is not. Compare the two paper forms.",
+        )
     try:
         form = _checked_form(actor, fields)
     except MtcError as exc:
         return BatchItem(path, number=number, problem=exc.message)
-    first = seen.setdefault(form.number, path)
-    if first != path:
-        return BatchItem(
-            path,
-            number=form.number,
-            problem=f"Another form for request {form.number} is in this batch ({first.name}); "
-            "a form is recorded once, so this one is not. Compare the two paper forms.",
-        )
     return BatchItem(path, number=form.number, form=form)
+
+
+def _record_one(actor: Actor, item: BatchItem) -> BatchItem:
+    form = item.form
+    assert form is not None
+    try:
+        view = requests.record_printed_form(
+            actor, form.number, form.authorization_code, form.decisions
+        )
+    except MtcError as exc:
+        return replace(item, problem=f"Not recorded: {exc.message}")
+    return replace(item, recorded=view)
 
 
 def record_returned_forms(
@@ -468,29 +511,8 @@ def record_returned_forms(
         if item.form is not None and stop is not None and stop():
             item = replace(item, form=None, problem="Not recorded: the import was stopped.")
         elif item.form is not None:
-            form = item.form
-            try:
-                view = requests.record_printed_form(
-                    actor, form.number, form.authorization_code, form.decisions
-                )
-            except MtcError as exc:
-                item = replace(item, problem=f"Not recorded: {exc.message}")
-            else:
-                item = replace(item, recorded=view)
+            item = _record_one(actor, item)
         done.append(item)
         if progress is not None:
             progress(len(done), len(items), item)
     return done
-
-
-def import_returned_forms(
-    actor: Actor,
-    paths: Sequence[Path],
-    *,
-    progress: Progress | None = None,
-    using: reader.FormReader | None = None,
-) -> list[BatchItem]:
-    """Read many returned forms and record each that reads cleanly (the command line's
-    import): one item per file, in order, each recorded or with its reason."""
-    read = read_returned_forms(actor, paths, using=using)
-    return record_returned_forms(actor, read, progress=progress)
