@@ -39,7 +39,7 @@ from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.levels import level_combo
 from mtc_desktop.gui.models import day
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import ResultLabel, heading, note, panel
+from mtc_desktop.gui.widgets import ResultLabel, error_label, heading, note, panel, show_text
 from mtc_desktop.services import correspondence, requests, settings
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.requests import LineDecision, RequestView
@@ -47,19 +47,6 @@ from mtc_desktop.services.requests import LineDecision, RequestView
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
     from mtc_desktop.services.returned_forms import ReturnedForm
-
-
-def _error_label() -> QLabel:
-    label = QLabel("")
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.setVisible(False)
-    return label
-
-
-def _show(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))
 
 
 def _success_label() -> QLabel:
@@ -110,7 +97,7 @@ class DorHomePage(Page):
         row.addWidget(self.reference_edit, 1)
         row.addWidget(self.find_button)
         layout.addLayout(row)
-        self.find_error = _error_label()
+        self.find_error = error_label()
         layout.addWidget(self.find_error)
         self.import_link = self.action_link("import_returned_form")
         layout.addWidget(self.import_link)
@@ -258,18 +245,18 @@ class DorHomePage(Page):
     def find_request(self) -> None:
         text = self.reference_edit.text()
         if not text.strip():
-            _show(self.find_error, "Type a request number, or scan the form's QR code.")
+            show_text(self.find_error, "Type a request number, or scan the form's QR code.")
             return
         view = ops.call(
             self,
             requests.find_request,
             self.actor,
             text,
-            refused=lambda exc: _show(self.find_error, exc.message),
+            refused=lambda exc: show_text(self.find_error, exc.message),
         )
         if view is None:
             return
-        _show(self.find_error, "")
+        show_text(self.find_error, "")
         self.main.push(DorRequestPage(self.main, view.id))
 
     @writes
@@ -400,7 +387,7 @@ class DorRequestPage(Page):
         self.code_edit.setMaxLength(40)
         code_row.addRow("&Authorization code:", self.code_edit)
         layout.addLayout(code_row)
-        self.code_error = _error_label()
+        self.code_error = error_label()
         layout.addWidget(self.code_error)
         self.choices_grid = QGridLayout()
         self.choices_grid.setHorizontalSpacing(18)
@@ -422,7 +409,7 @@ class DorRequestPage(Page):
         buttons.addStretch(1)
         buttons.addWidget(self.print_button)
         layout.addLayout(buttons)
-        self.record_error = _error_label()
+        self.record_error = error_label()
         layout.addWidget(self.record_error)
         self.body.addWidget(self.record_box)
         self.result_label = _success_label()
@@ -500,10 +487,10 @@ class DorRequestPage(Page):
     def record(self) -> RequestView | None:
         if self.view is None:
             return None
-        _show(self.code_error, "")
-        _show(self.record_error, "")
+        show_text(self.code_error, "")
+        show_text(self.record_error, "")
         if not self.code_edit.text().strip():
-            _show(self.code_error, "Type the authorization code printed on the form.")
+            show_text(self.code_error, "Type the authorization code printed on the form.")
             self.code_edit.setFocus()
             return None
         decisions = self.decisions()
@@ -520,9 +507,9 @@ class DorRequestPage(Page):
         def refused(exc: MtcError) -> None:
             if isinstance(exc, InvalidInput):  # the form stays as typed
                 code = exc.field == "authorization_code"
-                _show(self.code_error if code else self.record_error, exc.message)
+                show_text(self.code_error if code else self.record_error, exc.message)
                 return
-            _show(self.record_error, exc.message)
+            show_text(self.record_error, exc.message)
             self.refresh()
 
         view = (
@@ -648,7 +635,7 @@ class MailCorrespondenceDialog(QDialog):
         self.account_edit = QLineEdit()
         self.account_edit.setAccessibleName("Account ID")
         self.account_edit.setPlaceholderText("e.g. WTH-00000001")
-        self.account_error = _error_label()
+        self.account_error = error_label()
         self.kind_combo = QComboBox()
         self.kind_combo.setAccessibleName("Kind")
         for kind in CorrespondenceKind:
@@ -657,7 +644,7 @@ class MailCorrespondenceDialog(QDialog):
         self.title_edit.setAccessibleName("Title")
         self.title_edit.setMaxLength(400)
         self.title_edit.setPlaceholderText("e.g. Notice of Assessment, 2025")
-        self.title_error = _error_label()
+        self.title_error = error_label()
         self.date_edit = QDateEdit(QDate.currentDate())
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setAccessibleName("Mailed on")
@@ -669,7 +656,7 @@ class MailCorrespondenceDialog(QDialog):
         form.addRow("", self.title_error)
         form.addRow("&Mailed on:", self.date_edit)
         layout.addLayout(form)
-        self.error_label = _error_label()
+        self.error_label = error_label()
         layout.addWidget(self.error_label)
         buttons = QDialogButtonBox()
         self.mail_button = buttons.addButton("Mail", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -691,10 +678,10 @@ class MailCorrespondenceDialog(QDialog):
     @writes
     def _mail(self) -> None:
         for label in (self.account_error, self.title_error, self.error_label):
-            _show(label, "")
+            show_text(label, "")
         account = self.account_edit.text().strip()
         if not account:
-            _show(self.account_error, "Type the account ID, e.g. WTH-00000001.")
+            show_text(self.account_error, "Type the account ID, e.g. WTH-00000001.")
             self.account_edit.setFocus()
             return
         kind = self.kind_combo.currentData()
@@ -705,7 +692,7 @@ class MailCorrespondenceDialog(QDialog):
                 target = self.title_error if exc.field == "title" else self.error_label
             else:
                 target = self.account_error if "account" in exc.message else self.error_label
-            _show(target, exc.message)
+            show_text(target, exc.message)
 
         title = self.title_edit.text()
         result = (

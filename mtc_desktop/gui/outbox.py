@@ -32,7 +32,14 @@ from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import RowsModel, when
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.sender import running_sender
-from mtc_desktop.gui.widgets import CommandButton, heading, note, setup_table
+from mtc_desktop.gui.widgets import (
+    CommandButton,
+    error_label,
+    heading,
+    note,
+    setup_table,
+    show_text,
+)
 from mtc_desktop.services import notifications, outbox
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.outbox import (
@@ -278,19 +285,6 @@ class OutboxPage(Page):
             self.refresh()
 
 
-def _error_label() -> QLabel:
-    label = QLabel("")
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.setVisible(False)
-    return label
-
-
-def _show(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))
-
-
 @router.command("email_server")
 def email_server(parent: QWidget, actor: Actor) -> EmailServer | None:
     """*Email Server*: the saved server, or None if nothing was saved."""
@@ -343,7 +337,7 @@ class SmtpSettingsDialog(QDialog):
             ("Sen&der address:", "from_address", self.from_edit),
         ):
             form.addRow(label, widget)
-            self.errors[field] = _error_label()
+            self.errors[field] = error_label()
             form.addRow("", self.errors[field])
         layout.addLayout(form)
 
@@ -360,14 +354,14 @@ class SmtpSettingsDialog(QDialog):
         test_row.addWidget(self.test_edit, 1)
         test_row.addWidget(self.test_button)
         layout.addLayout(test_row)
-        self.errors["to_address"] = _error_label()
+        self.errors["to_address"] = error_label()
         layout.addWidget(self.errors["to_address"])
         self.test_result = QLabel("")
         self.test_result.setWordWrap(True)
         self.test_result.setAccessibleName("Test email result")
         self.test_result.setVisible(False)
         layout.addWidget(self.test_result)
-        self.error_label = _error_label()
+        self.error_label = error_label()
         layout.addWidget(self.error_label)
 
         buttons = QDialogButtonBox()
@@ -429,11 +423,11 @@ class SmtpSettingsDialog(QDialog):
 
     def _clear_errors(self) -> None:
         for label in (*self.errors.values(), self.error_label):
-            _show(label, "")
+            show_text(label, "")
 
     def _show_errors(self, exc: InvalidInput) -> None:
         for field, text in exc.errors.items():
-            _show(self.errors.get(field, self.error_label), text)
+            show_text(self.errors.get(field, self.error_label), text)
         first = {
             "host": self.host_edit,
             "port": self.port_spin,
@@ -462,7 +456,7 @@ class SmtpSettingsDialog(QDialog):
         if isinstance(exc, InvalidInput):
             self._show_errors(exc)
         else:
-            _show(self.error_label, exc.message)
+            show_text(self.error_label, exc.message)
 
     # --- the test email, off the GUI thread ---------------------------------------------
 

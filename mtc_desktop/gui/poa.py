@@ -61,11 +61,13 @@ from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import (
     LinkButton,
     ResultLabel,
+    error_label,
     heading,
     note,
     panel,
     place_links,
     setup_table,
+    show_text,
 )
 from mtc_desktop.services import poa
 from mtc_desktop.services.base import Actor, now
@@ -86,25 +88,12 @@ def faq_block() -> QGroupBox:
     return box
 
 
-def _error_label() -> QLabel:
-    label = note("")
-    label.setProperty("role", "error")
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setVisible(False)
-    return label
-
-
 def _result_label() -> QLabel:
     """The outcome of the last action, shown only while it says something (as on the DOR
     home page)."""
     label = ResultLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
-
-
-def _show(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))
 
 
 def _years_spin(value: int, name: str) -> QSpinBox:
@@ -454,7 +443,7 @@ class RequestInformationDialog(QDialog):
             form.addRow(label, widget)
             _buddy(form, widget)
         layout.addLayout(form)
-        self.error = _error_label()
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.send_button = buttons.addButton("Send Request", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -485,7 +474,7 @@ class RequestInformationDialog(QDialog):
 
     def _refused(self, exc: MtcError) -> None:
         if not isinstance(exc, poa.PoaRequired):
-            _show(self.error, exc.message)
+            show_text(self.error, exc.message)
         elif dialogs.confirm(
             self,
             "Power of Attorney needed",
@@ -561,7 +550,7 @@ class PrepareFormDialog(QDialog):
             inner.addWidget(check)
             self.act_boxes[act] = check
         layout.addWidget(box)
-        self.error = _error_label()
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.prepare_button = buttons.addButton(
@@ -588,7 +577,7 @@ class PrepareFormDialog(QDialog):
             self.actor,
             self.taxpayer_id,
             self.choice(),
-            refused=lambda exc: _show(self.error, exc.message),
+            refused=lambda exc: show_text(self.error, exc.message),
         )
         if self.prepared is not None:
             self.accept()
@@ -797,7 +786,7 @@ class RecordPoaDialog(QDialog):
             inner.addWidget(check)
             self.act_boxes[act] = check
         layout.addWidget(box)
-        self.error = _error_label()
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.record_button = buttons.addButton("Record", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -809,13 +798,13 @@ class RecordPoaDialog(QDialog):
 
     def find_taxpayer(self) -> bool:
         if not self.id_edit.text().strip():
-            _show(self.error, "Enter the taxpayer's ID number, as in Part 1 of the form.")
+            show_text(self.error, "Enter the taxpayer's ID number, as in Part 1 of the form.")
             return False
 
         def refused(exc: MtcError) -> None:
             self.taxpayer_id = None
             self.taxpayer_label.setText("")
-            _show(self.error, exc.message)
+            show_text(self.error, exc.message)
 
         found = ops.call(
             self,
@@ -829,7 +818,7 @@ class RecordPoaDialog(QDialog):
             return False
         self.taxpayer_id = found.taxpayer_id
         self.taxpayer_label.setText(f"{found.legal_name} ({found.masked_id})")
-        _show(self.error, "")
+        show_text(self.error, "")
         return True
 
     def draft(self) -> PoaDraft | None:
@@ -864,7 +853,7 @@ class RecordPoaDialog(QDialog):
             poa.record_poa,
             self.actor,
             draft,
-            refused=lambda exc: _show(self.error, exc.message),
+            refused=lambda exc: show_text(self.error, exc.message),
         )
         if self.recorded is not None:
             self.accept()
@@ -1005,7 +994,7 @@ class RefuseDialog(QDialog):
         self.reason_edit = QLineEdit()
         self.reason_edit.setAccessibleName("Reason for refusing")
         layout.addWidget(self.reason_edit)
-        self.error = _error_label()
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         buttons.addButton("Refuse", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -1016,7 +1005,7 @@ class RefuseDialog(QDialog):
 
     def _check(self) -> None:
         if not self.reason_edit.text().strip():
-            _show(self.error, "Enter the reason for refusing; the representative is told it.")
+            show_text(self.error, "Enter the reason for refusing; the representative is told it.")
             return
         self.accept()
 

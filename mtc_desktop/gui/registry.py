@@ -44,7 +44,7 @@ from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import bold, heading, note, setup_table
+from mtc_desktop.gui.widgets import bold, error_label, heading, note, setup_table, show_text
 from mtc_desktop.gui.wizard import FieldForm, grow_to_fit, new_grid, plain
 from mtc_desktop.services import registry
 from mtc_desktop.services.base import Actor
@@ -64,16 +64,6 @@ def _button(text: str, *, default: bool = False) -> QPushButton:
     return button
 
 
-def _error_label(name: str) -> QLabel:
-    label = QLabel("")
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setAccessibleName(name)
-    label.hide()
-    return label
-
-
 def _result_label() -> QLabel:
     label = QLabel("")
     label.setProperty("role", "success")
@@ -82,11 +72,6 @@ def _result_label() -> QLabel:
     label.setAccessibleName("Result")
     label.hide()
     return label
-
-
-def _show(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))
 
 
 def _delete_later(widget: QWidget) -> None:
@@ -287,7 +272,7 @@ class RegistryTaxpayerPage(Page):
         self.result = _result_label()
         self.body.addWidget(self.result)
         if registered:
-            _show(self.result, "The taxpayer is registered. Add their tax accounts.")
+            show_text(self.result, "The taxpayer is registered. Add their tax accounts.")
         self._selection_changed()
 
     def focus_first(self) -> None:
@@ -338,7 +323,7 @@ class RegistryTaxpayerPage(Page):
         if account is None:
             return
         self.refresh()
-        _show(
+        show_text(
             self.result,
             f"The {account.account_type.label} account {account.account_number} was added.",
         )
@@ -374,7 +359,7 @@ class RegistryTaxpayerPage(Page):
             return
         self.refresh()
         self.main.refresh_inbox_count()
-        _show(
+        show_text(
             self.result,
             f"The account {chosen.account_number} is closed. "
             + (
@@ -402,7 +387,7 @@ class _FieldDialog(QDialog, FieldForm):
             self.outer.addWidget(note(intro))
         self.init_fields(new_grid())
         self.outer.addLayout(self.grid)
-        self.message = _error_label(f"{title} error")
+        self.message = error_label(f"{title} error")
         self.outer.addWidget(self.message)
         self.outer.addStretch(1)
         buttons = QDialogButtonBox()
@@ -427,10 +412,12 @@ class _FieldDialog(QDialog, FieldForm):
         """A service's refusal: each field's message beside it, the rest under the form."""
         if isinstance(exc, InvalidInput):
             self.show_errors({k: v for k, v in exc.errors.items() if k in self.fields})
-            _show(self.message, " ".join(v for k, v in exc.errors.items() if k not in self.fields))
+            show_text(
+                self.message, " ".join(v for k, v in exc.errors.items() if k not in self.fields)
+            )
         else:
             self.show_errors({})
-            _show(self.message, exc.message)
+            show_text(self.message, exc.message)
         grow_to_fit(self)
 
 
@@ -527,7 +514,7 @@ class RegisterTaxpayerDialog(_FieldDialog):
     def submit(self) -> None:
         if self.taxpayer is not None:
             return
-        _show(self.message, "")
+        show_text(self.message, "")
         errors: dict[str, str] = {}
         try:
             normalize_id(self.id_type, self.id_number_edit.text())
@@ -605,7 +592,7 @@ class AddTaxAccountDialog(_FieldDialog):
     def submit(self) -> None:
         if self.account is not None:
             return
-        _show(self.message, "")
+        show_text(self.message, "")
         self.show_errors({})
         account_type = self.type_combo.currentData()
         assert isinstance(account_type, AccountType)
@@ -695,7 +682,7 @@ class ImportRegistryDialog(QDialog):
         self.status.setAccessibleName("Import status")
         self.status.hide()
         layout.addWidget(self.status)
-        self.error = _error_label("Import error")
+        self.error = error_label("Import error")
         layout.addWidget(self.error)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -777,15 +764,15 @@ class ImportRegistryDialog(QDialog):
         """Check the file, then run the import on a worker thread."""
         if self.running:
             return
-        _show(self.error, "")
+        show_text(self.error, "")
         text = self.file_edit.text().strip()
         if not text:
-            _show(self.error, "Choose the CSV file to import.")
+            show_text(self.error, "Choose the CSV file to import.")
             self.file_edit.setFocus()
             return
         path = Path(text).expanduser()
         if not path.is_file():
-            _show(self.error, f"There is no file {path}. Choose the CSV file to import.")
+            show_text(self.error, f"There is no file {path}. Choose the CSV file to import.")
             self.file_edit.setFocus()
             return
         self.summary.hide()
@@ -796,7 +783,7 @@ class ImportRegistryDialog(QDialog):
         self.progress_bar.setRange(0, 0)  # busy until the first count arrives
         self.progress_bar.setValue(0)
         self.progress_bar.show()
-        _show(self.status, "Checking the file…")
+        show_text(self.status, "Checking the file…")
         self._set_running(True)
         actor, dry_run = self.actor, self.check_only_box.isChecked()
         skip_invalid = self.skip_invalid_box.isChecked() and not dry_run
@@ -821,7 +808,7 @@ class ImportRegistryDialog(QDialog):
             )
             .ended(self._ended)
             .success(self._imported)
-            .refused(lambda exc: _show(self.error, exc.message))
+            .refused(lambda exc: show_text(self.error, exc.message))
             .run_in_background(name="mtc-registry-import")
         )
 
@@ -829,7 +816,7 @@ class ImportRegistryDialog(QDialog):
         """Stop the running import; nothing of it is kept."""
         if self.running and not self._cancelled[0]:
             self._cancelled[0] = True
-            _show(self.status, "Canceling: nothing will be imported…")
+            show_text(self.status, "Canceling: nothing will be imported…")
             self.cancel_button.setEnabled(False)
 
     def _cancel_or_close(self) -> None:
@@ -846,7 +833,7 @@ class ImportRegistryDialog(QDialog):
             self.progress_bar.setValue(min(done, total))
             if not self._cancelled[0]:
                 doing = "Checking" if self.check_only_box.isChecked() else "Checking and importing"
-                _show(self.status, f"{doing}: {min(100, done * 100 // total)}% done…")
+                show_text(self.status, f"{doing}: {min(100, done * 100 // total)}% done…")
 
     def _ended(self) -> None:
         self._poll.stop()

@@ -83,8 +83,8 @@ class ResultLabel(QLabel):
         self.setVisible(bool(text))
 
 
-def error_label(accessible_name: str) -> QLabel:
-    """A red message line, hidden while it says nothing."""
+def error_label(accessible_name: str = "") -> QLabel:
+    """A red message line, hidden while it says nothing (see :func:`show_text`)."""
     label = QLabel()
     label.setProperty("role", "error")
     label.setWordWrap(True)
@@ -92,6 +92,12 @@ def error_label(accessible_name: str) -> QLabel:
     label.setAccessibleName(accessible_name)
     label.hide()
     return label
+
+
+def show_text(label: QLabel, text: str) -> None:
+    """Say ``text`` in ``label``, shown while it says something."""
+    label.setText(text)
+    label.setVisible(bool(text))
 
 
 def panel(title: str) -> tuple[QGroupBox, QVBoxLayout]:
