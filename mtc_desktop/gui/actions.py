@@ -195,8 +195,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "import_returned_form",
-        "Import a &Returned Form (PDF)…",
-        "Record a taxpayer's choices from a filled-in Client Authorization PDF.",
+        "Import &Returned Forms…",
+        "Record taxpayers' choices from filled-in Client Authorization PDFs, one or many.",
         modes=frozenset({DOR}),
         home_call="import_form",
     ),

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from mtc_desktop.domain.errors import InvalidInput, MtcError
 from mtc_desktop.domain.model import ApprovalMethod, CorrespondenceKind, RequestStatus
 from mtc_desktop.gui import dialogs, ops, router
+from mtc_desktop.gui import returned_forms as returned_forms_dialog
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.levels import level_combo
 from mtc_desktop.gui.models import day
@@ -46,7 +47,7 @@ from mtc_desktop.services.requests import LineDecision, RequestView
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
-    from mtc_desktop.services.returned_forms import ReturnedForm
+    from mtc_desktop.services.returned_forms import BatchItem, ReturnedForm
 
 
 def _success_label() -> QLabel:
@@ -261,18 +262,38 @@ class DorHomePage(Page):
 
     @writes
     def import_form(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Import a Returned Form", str(Path.home()), "PDF documents (*.pdf)"
+        """Import Returned Forms…: one file or many."""
+        names, _ = QFileDialog.getOpenFileNames(
+            self, "Import Returned Forms", str(Path.home()), "PDF documents (*.pdf)"
         )
-        if name:
-            self.import_path(Path(name))
+        if len(names) == 1:
+            self.import_path(Path(names[0]))
+        elif names:
+            self.import_paths([Path(name) for name in names])
 
     def import_path(self, path: Path) -> RequestView | None:
+        """One form: what it says, in its review dialog, then recorded."""
         view = import_returned_form(self, self.actor, path)
         if view is not None:
             self.import_result.setText(recorded_text(view))
             self.main.refresh_inbox_count()
         return view
+
+    def import_paths(self, paths: list[Path]) -> list[BatchItem] | None:
+        """Many forms: read with a progress bar, reviewed in one table, then recorded."""
+        items = returned_forms_dialog.import_returned_forms(self, self.actor, paths)
+        if items is not None:
+            done = sum(1 for item in items if item.recorded is not None)
+            self.import_result.setText(
+                f"Recorded {done} of {len(items)} returned forms"
+                + (
+                    f"; {len(items) - done} not recorded (record those by hand)."
+                    if done < len(items)
+                    else "."
+                )
+            )
+            self.main.refresh_inbox_count()
+        return items
 
     # --- Correspondence ---------------------------------------------------------------
 

@@ -125,6 +125,32 @@ def off_thread(
     return start_thread(run, name)
 
 
+class Steps(QObject):
+    """The progress of a long op (a batch), reported from its worker thread with
+    :meth:`step` and shown on the GUI thread by :meth:`Op.wait`; :meth:`stopped` tells the
+    worker that the user pressed Stop."""
+
+    moved = Signal(int)  # steps done
+    said = Signal(str)  # what is being done
+
+    def __init__(self, total: int) -> None:
+        super().__init__()
+        self.total = total
+        self._stop = threading.Event()
+
+    def step(self, done: int, text: str = "") -> None:
+        """From any thread: ``done`` steps of ``total`` are done (``text``: the next)."""
+        if text:
+            self.said.emit(text)
+        self.moved.emit(done)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+
 class Op(Generic[R]):
     """A use case run from the GUI: ``Op(page, lambda: service(...)).success(...).run()``."""
 
@@ -202,17 +228,35 @@ class Op(Generic[R]):
         off_thread(self.work, done, name=name)
         return True
 
-    def wait(self, busy_text: str, title: str = "", name: str = "mtc-op") -> R | None:
+    def wait(
+        self,
+        busy_text: str,
+        title: str = "",
+        name: str = "mtc-op",
+        *,
+        steps: Steps | None = None,
+    ) -> R | None:
         """Run off the GUI thread and wait for it, the window kept painted and a busy
-        indicator shown; the result (None when refused, failed or ignored)."""
+        indicator shown; the result (None when refused, failed or ignored). With
+        ``steps`` (which the work reports to), a progress bar of ``steps.total`` steps
+        with a Stop button that asks the work to stop."""
         release = self._hold()
         if release is None:
             return None
-        progress = QProgressDialog(busy_text, "", 0, 0, self.parent)
+        progress = QProgressDialog(busy_text, "", 0, steps.total if steps else 0, self.parent)
         progress.setWindowTitle(
             title or (self.parent.window().windowTitle() if self.parent else "")
         )
-        progress.setCancelButton(None)
+        if steps is None:
+            progress.setCancelButton(None)
+        else:
+            progress.setCancelButtonText("Stop")
+            progress.setAutoClose(False)
+            progress.setAutoReset(False)
+            progress.setValue(0)
+            progress.canceled.connect(steps.stop)
+            steps.moved.connect(progress.setValue)
+            steps.said.connect(progress.setLabelText)
         progress.setMinimumDuration(300)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         loop = QEventLoop()
@@ -228,6 +272,7 @@ class Op(Generic[R]):
                 loop.exec()
         finally:
             progress.reset()
+            progress.close()  # reset() alone leaves a dialog with steps open
             progress.deleteLater()
             release()
         result, error = outcome[0]
