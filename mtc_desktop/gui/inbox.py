@@ -12,7 +12,7 @@ from mtc_desktop.domain.model import MessageKind
 from mtc_desktop.gui import router
 from mtc_desktop.gui.models import InboxModel
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
+from mtc_desktop.gui.widgets import CommandButton, heading, note, setup_table
 from mtc_desktop.services import notifications
 from mtc_desktop.store.files import write_private
 
@@ -44,7 +44,7 @@ class InboxPage(Page):
         splitter.setSizes([300, 220])
         self.body.addWidget(splitter, 1)
         row = QHBoxLayout()
-        self.save_link = LinkButton("Save as .eml…")
+        self.save_link = CommandButton("Save as .eml…")
         self.save_link.clicked.connect(self._save_eml)
         self.save_link.setEnabled(False)
         row.addWidget(self.save_link)

@@ -17,6 +17,9 @@ from tests.gui.conftest import buttons, click, log_in
 def test_a_system_without_a_style_of_its_own_gets_fusion_with_the_portal_blue(
     qapp: QApplication,
 ) -> None:
+    # As at start-up, before the program's style sheet (which wraps the style) is set.
+    sheet = qapp.styleSheet()
+    qapp.setStyleSheet("")
     style, palette = qapp.style().name(), QPalette(qapp.palette())
     try:
         qapp.setStyle("Windows")  # Qt's bare fallback: what a Linux without a theme offers
@@ -27,6 +30,7 @@ def test_a_system_without_a_style_of_its_own_gets_fusion_with_the_portal_blue(
     finally:
         qapp.setStyle(style)
         qapp.setPalette(palette)
+        qapp.setStyleSheet(sheet)
 
 
 def _third_parties(qtbot, main: QWidget) -> ThirdPartiesPage:
