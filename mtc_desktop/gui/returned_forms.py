@@ -163,13 +163,11 @@ def import_returned_forms(
         )
 
     # Not marked writes(): the page's Import action already holds the window's write guard.
-    done = (
-        ops.Op(parent, record).wait(
-            f"Recording {_plural(readable, 'form')}…",
-            TITLE,
-            name="mtc-record-forms",
-            steps=recording,
-        )
+    done = ops.Op(parent, record).wait(
+        f"Recording {_plural(readable, 'form')}…",
+        TITLE,
+        name="mtc-record-forms",
+        steps=recording,
     )
     if done is None:
         return None

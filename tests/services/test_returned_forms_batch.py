@@ -85,7 +85,8 @@ def test_a_batch_of_good_forms_is_read_by_one_process_and_recorded(
             batch.staff, paths, progress=progress, using=forms
         )
         assert forms.processes_started == 1
-    assert len(set(pids)) == 1 and pids[0] is not None  # the same process read every form
+    assert pids[0] is not None
+    assert len(set(pids)) == 1  # the same process read every form
     assert seen == [(i + 1, 4, f"form{i}.pdf") for i in range(4)]
     assert [item.number for item in read] == [view.number for view in batch.views]
     assert [item.problem for item in read] == ["", "", "", ""]
@@ -167,7 +168,8 @@ def test_the_reader_is_replaced_after_a_failure_and_kept_otherwise(
             pids.append(forms.pid)
     assert pids[0] == pids[1]  # reused
     assert pids[2] is None  # killed with the form it died on
-    assert pids[3] is not None and pids[3] != pids[0]  # a new one for the next form
+    assert pids[3] is not None
+    assert pids[3] != pids[0]  # a new one for the next form
     assert pids[4] == pids[3]
 
 
