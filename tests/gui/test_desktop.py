@@ -332,7 +332,7 @@ def test_an_action_exists_for_every_faq_label_and_every_label_is_written_once() 
         "Change Client View",
         "Manage My Clients",
         "Find Request",
-        "Import a Returned Form (PDF)…",
+        "Import Returned Forms…",
         "Mail Correspondence",
         "Outbox",
         "Email Server",
