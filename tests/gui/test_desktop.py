@@ -417,3 +417,29 @@ def test_escape_closes_about(qtbot, login_window) -> None:
     main.user_actions["about"].trigger()
     assert closed == [True]
     main.close()
+
+
+@pytest.mark.parametrize("username", MODES)
+def test_no_two_items_of_a_menu_share_a_mnemonic(qtbot, login_window, username) -> None:
+    main = log_in(qtbot, login_window, username)
+    menus = [main.menuBar(), *main.menus.values(), main.recent_menu]
+    for menu in menus:
+        letters = [
+            text[text.index("&") + 1].lower()
+            for text in (a.text() for a in menu.actions() if not a.isSeparator())
+            if "&" in text
+        ]
+        assert len(letters) == len(set(letters)), (menu.title(), letters)
+    # The header's Alt+letters are not the menu bar's.
+    header = {
+        link.text()[link.text().index("&") + 1].lower()
+        for link in (
+            main.back_link,
+            main.home_link,
+            main.inbox_link,
+            main.profile_link,
+            main.switch_link,
+        )
+    }
+    assert not header & {"f", "g", "v", "h"}
+    main.close()
