@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, QSize
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
@@ -108,11 +109,13 @@ class Session(QObject):
     def _end(self) -> None:
         """The login window is gone: so is the session, and the main window with it (its
         actions' handlers hold it, so dropping the reference alone would not free it)."""
-        if self.main_window is not None:
-            window, self.main_window = self.main_window, None
+        window, self.main_window = self.main_window, None
+        # At quit Qt may have deleted the window already.
+        if window is not None and shiboken6.isValid(window):
             window.close()
             window.deleteLater()
-        self.deleteLater()
+        if shiboken6.isValid(self):
+            self.deleteLater()
 
     def open_main_window(self, actor: Actor) -> None:
         from mtc_desktop.gui.main_window import MainWindow
