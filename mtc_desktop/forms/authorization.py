@@ -40,7 +40,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,6 +53,15 @@ from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.domain.levels import AccessLevel, Right
 from mtc_desktop.domain.model import TaxpayerKind
 from mtc_desktop.forms import fonts
+from mtc_desktop.forms.fields import (
+    CODE_FIELD,
+    DATE_FIELD,
+    PRINTED_NAME_FIELD,
+    REQUEST_NUMBER_FIELD,
+    TITLE_FIELD,
+    give_rights_field,
+    granted_rights_field,
+)
 from mtc_desktop.forms.fonts import Style
 from mtc_desktop.forms.layout import Block, Pen, fit, line_height, paginate, wrap
 
@@ -148,23 +156,7 @@ def check_printable(form: AuthorizationForm) -> dict[str, str]:
     return problems
 
 
-# --- field names --------------------------------------------------------------------------
-
-PRINTED_NAME_FIELD = "printed_name"
-TITLE_FIELD = "title"
-DATE_FIELD = "signature_date"
-REQUEST_NUMBER_FIELD = "request_number"
-CODE_FIELD = "authorization_code"
-_UNSAFE = re.compile(r"[^A-Za-z0-9-]")
-
-
-def give_rights_field(account_number: str) -> str:
-    return f"give_rights_{_UNSAFE.sub('_', account_number)}"
-
-
-def granted_rights_field(account_number: str) -> str:
-    return f"granted_rights_{_UNSAFE.sub('_', account_number)}"
-
+# --- field names (in forms/fields.py, which reading a returned form needs without ReportLab)
 
 FIELD_NAMES_HELP = (
     "give_rights_<account number>: check box, /Yes or /Off. "

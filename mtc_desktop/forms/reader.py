@@ -655,7 +655,7 @@ def authorization_fields(found: PdfFields) -> AuthorizationFields:
     """Check that ``found`` is a Client Authorization of this program, and name its parts."""
     # Here, not at the top: the parsing process imports this module, and would take
     # ReportLab along for nothing.
-    from mtc_desktop.forms.authorization import CODE_FIELD, REQUEST_NUMBER_FIELD
+    from mtc_desktop.forms.fields import CODE_FIELD, REQUEST_NUMBER_FIELD
 
     if found.encrypted:
         raise FormFileRefused(

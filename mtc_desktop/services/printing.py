@@ -17,25 +17,31 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from mtc_desktop.domain.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from mtc_desktop.domain.model import ApprovalMethod, RequestStatus, Role, TaxpayerKind
 from mtc_desktop.domain.text import username_key
-from mtc_desktop.forms.authorization import (
-    AccountLine,
-    AuthorizationForm,
-    TaxpayerInfo,
-    ThirdPartyInfo,
-    render_authorization,
-)
 from mtc_desktop.services import audit, requests, settings
 from mtc_desktop.services.base import Actor, now, reading, writing
 from mtc_desktop.services.requests import RequestView
 from mtc_desktop.store.models import AccessRequest, Logon
 
+if TYPE_CHECKING:
+    from mtc_desktop.forms.authorization import AuthorizationForm
+
 
 def form_from_view(view: RequestView) -> AuthorizationForm:
     """The printed form's view of a request (the view must carry the authorization code)."""
+    # Here, not at the top: ReportLab loads when a form is made, not when a logon opens
+    # its pages.
+    from mtc_desktop.forms.authorization import (
+        AccountLine,
+        AuthorizationForm,
+        TaxpayerInfo,
+        ThirdPartyInfo,
+    )
+
     if not view.authorization_code:
         raise NotAllowed(
             "Only the third party that made this request, or DOR staff, can print its Client "
@@ -110,6 +116,8 @@ def authorization_pdf(actor: Actor, request_id: int) -> bytes:
 
     Raises ``UnprintableText`` (an ``MtcError``) if a name cannot be printed.
     """
+    from mtc_desktop.forms.authorization import render_authorization
+
     return render_authorization(authorization_form(actor, request_id))
 
 

@@ -27,7 +27,7 @@ from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import ApprovalMethod, RequestStatus, Role
 from mtc_desktop.domain.text import MAX_NAME_LENGTH
 from mtc_desktop.forms import reader
-from mtc_desktop.forms.authorization import (
+from mtc_desktop.forms.fields import (
     DATE_FIELD,
     PRINTED_NAME_FIELD,
     TITLE_FIELD,

@@ -117,3 +117,44 @@ def test_starting_the_program_reads_its_options_as_the_whole_command_line_does(
 )
 def test_commands_help_and_mistakes_go_to_the_whole_command_line(argv: list[str]) -> None:
     assert cli._program_only(argv) is None
+
+
+# Logging in as each mode, in a fresh process: the PDF writer and reader load when a form
+# is made or read, not with the pages that offer to.
+LOG_IN = textwrap.dedent(
+    """
+    import json, sys
+    from PySide6.QtWidgets import QApplication
+    from mtc_desktop.gui.app import launch
+    from mtc_desktop.gui.main_window import MainWindow
+    from mtc_desktop.services import demo
+
+    app = QApplication([])
+    login = launch(sys.argv[1], demo.demo_logons())
+    login.form.usernameEdit.setText(sys.argv[2])
+    login.form.passwordEdit.setText(demo.DEMO_PASSWORD)
+    login.form.logInButton.click()
+    app.processEvents()
+    windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    heavy = ("reportlab", "pypdf", "pikepdf")
+    loaded = sorted({n.split(".")[0] for n in sys.modules if n.split(".")[0] in heavy})
+    print(json.dumps({"logged_in": len(windows), "loaded": loaded}))
+    """
+)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("username", ["harborbakery", "smithcpa", "dorclerk"])
+def test_logging_in_loads_no_pdf_library(demo_db: DatabaseRef, username: str) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", LOG_IN, str(demo_db), username],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr  # nor at exit, when Qt deletes the windows
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"logged_in": 1, "loaded": []}
