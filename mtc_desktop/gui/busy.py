@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 import shiboken6
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,9 +32,15 @@ W = TypeVar("W", bound=QWidget)
 
 _BUSY = "mtcWriting"  # a dynamic property of the window whose write is running
 BUSY_PROPERTY = _BUSY  # for gui/ops.py, whose background writes hold it until they end
+
+
 # Set by setEnabled(False) and cleared by setEnabled(True): after our own setEnabled(False)
 # it is cleared, so finding it set again means the handler disabled the button itself.
-_FORCE_DISABLED = Qt.WidgetAttribute.WA_ForceDisabled
+# (Qt's namespace is read when first needed: making it costs start-up about 20 ms.)
+def _force_disabled() -> Qt.WidgetAttribute:
+    from PySide6.QtCore import Qt
+
+    return Qt.WidgetAttribute.WA_ForceDisabled
 
 
 def is_writing(widget: QWidget) -> bool:
@@ -56,7 +64,7 @@ def run_write(
     if disable:
         assert button is not None
         button.setEnabled(False)
-        button.setAttribute(_FORCE_DISABLED, False)
+        button.setAttribute(_force_disabled(), False)
     try:
         return action()
     finally:
@@ -67,7 +75,7 @@ def run_write(
             and button is not None
             and shiboken6.isValid(button)
             and not button.isEnabled()
-            and not button.testAttribute(_FORCE_DISABLED)
+            and not button.testAttribute(_force_disabled())
         ):
             button.setEnabled(True)
 

