@@ -22,6 +22,7 @@ CHAIN_COUNTER = "audit-chain"
 
 # What each action is called on screen.
 ACTION_LABELS = {
+    "demo_reset": "Demo database put back as it was made",
     "logon_created": "Logon created",
     "password_changed": "Password changed",
     "request_created": "Access requested",

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mtc_desktop.domain.errors import NotAllowed
 from mtc_desktop.domain.ids import IdType, normalize_id
 from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import AccountType, ApprovalMethod, Role, TaxpayerKind
@@ -19,7 +20,13 @@ from mtc_desktop.domain.text import name_key
 from mtc_desktop.services import audit, logons, registry, requests, staff
 from mtc_desktop.services.base import Actor, now, transaction
 from mtc_desktop.services.bulk import insert_rows, resync_sequences
-from mtc_desktop.services.demo_logons import DEMO_PASSWORD, DemoLogon, demo_logons
+from mtc_desktop.services.demo_logons import (
+    DEMO_FLAG,
+    DEMO_PASSWORD,
+    DemoLogon,
+    demo_logons,
+    is_demo_database,
+)
 from mtc_desktop.services.requests import LineDecision, RequestDraft
 from mtc_desktop.services.taxpayers import (
     account_number,
@@ -27,12 +34,14 @@ from mtc_desktop.services.taxpayers import (
     search_text_for,
 )
 from mtc_desktop.store.models import (
+    ALL_MODELS,
     AccessGrant,
     AccessRequest,
     AuditEvent,
     Counter,
     Logon,
     RequestLine,
+    Setting,
     TaxAccount,
     Taxpayer,
 )
@@ -172,6 +181,8 @@ def _draft(key: str, levels: list[AccessLevel], method: ApprovalMethod) -> Reque
 def create_demo(progress: Callable[[str], None] | None = None) -> list[DemoLogon]:
     """Fill an empty database with the training scenario; return the demo logons."""
     say = progress or (lambda _text: None)
+    # Marked first: a demo database is recognisable (Reset Demo, "Demo" on screen).
+    Setting.create(key=DEMO_FLAG, value=now().isoformat(timespec="seconds"))
     # Built through the services an office uses: the DOR administrator first, then the
     # registry of taxpayers and accounts, then the logons their holders make.
     clerk = staff.add_staff_with_password(
@@ -242,6 +253,29 @@ def create_demo(progress: Callable[[str], None] | None = None) -> list[DemoLogon
     )
     say("requests and grants")
     return demo_logons()
+
+
+NOT_A_DEMO = (
+    "This database is not a demo database, so Reset Demo would erase real data: it works "
+    "only on a database made as a demo (mtc-desktop --demo, or mtc-desktop demo-data)."
+)
+
+
+def reset_demo(actor: Actor) -> list[DemoLogon]:
+    """*Help → Reset Demo*: put a demo database back as it was made (everything done in it
+    since is erased), in one transaction; refused on any other database. Returns the demo
+    logons (every logon, the acting one too, is made again: its session is over)."""
+    from peewee import sort_models
+
+    with transaction():
+        if not is_demo_database():
+            raise NotAllowed(NOT_A_DEMO)
+        for model in reversed(sort_models(list(ALL_MODELS))):
+            model.delete().execute()
+        logons = create_demo()
+        # The acting logon is gone with the rest: the event names it by its username.
+        audit.record(None, "demo_reset", by=actor.username)
+    return logons
 
 
 _FIRST = (

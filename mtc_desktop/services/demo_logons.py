@@ -8,6 +8,19 @@ from dataclasses import dataclass
 from mtc_desktop.domain.model import Role
 
 DEMO_PASSWORD = "training-password-2026"
+# The setting that marks a database made by the demo builder (services/demo.py): only such
+# a database offers Reset Demo and says "Demo" on screen.
+DEMO_FLAG = "demo_database"
+
+
+def is_demo_database() -> bool:
+    """True when the open database is a demo database (made by ``create_demo``)."""
+    # Imported here: the login window imports this module before any database is open.
+    from mtc_desktop.store.database import environment_errors
+    from mtc_desktop.store.models import Setting
+
+    with environment_errors():
+        return Setting.get_or_none(Setting.key == DEMO_FLAG) is not None
 
 
 @dataclass(frozen=True)
