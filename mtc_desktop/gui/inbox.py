@@ -38,6 +38,11 @@ class InboxPage(Page):
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.reader = QPlainTextEdit()
         self.reader.setReadOnly(True)
+        # Read-only, yet reached by Tab and read with the arrow keys (Tab goes on).
+        self.reader.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.reader.setAccessibleName("Message text")
         splitter.addWidget(self.view)
         splitter.addWidget(self.reader)

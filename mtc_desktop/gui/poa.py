@@ -719,6 +719,7 @@ class RecordPoaDialog(QDialog):
         self.rep_name_edit = QLineEdit()
         self.rep_name_edit.setAccessibleName("Representative's name")
         self.rep_address_edit = QPlainTextEdit()
+        self.rep_address_edit.setTabChangesFocus(True)  # Tab goes on to the next field
         self.rep_address_edit.setAccessibleName("Representative's address")
         self.rep_address_edit.setFixedHeight(52)
         self.rep_id_type_combo = QComboBox()

@@ -44,7 +44,15 @@ from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import bold, error_label, heading, note, setup_table, show_text
+from mtc_desktop.gui.widgets import (
+    bold,
+    error_label,
+    heading,
+    note,
+    setup_table,
+    show_text,
+    start_on_first_row,
+)
 from mtc_desktop.gui.wizard import FieldForm, grow_to_fit, new_grid, plain
 from mtc_desktop.services import registry
 from mtc_desktop.services.base import Actor
@@ -700,6 +708,7 @@ class ImportRegistryDialog(QDialog):
         self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.problems.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.problems.setWordWrap(True)
+        start_on_first_row(self.problems)  # and Tab leaves it
         header = self.problems.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

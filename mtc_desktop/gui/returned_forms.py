@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtc_desktop.gui import dialogs, ops
-from mtc_desktop.gui.widgets import heading, note
+from mtc_desktop.gui.widgets import heading, note, start_on_first_row
 from mtc_desktop.services import returned_forms
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.returned_forms import BatchItem
@@ -72,6 +72,7 @@ class ReturnedFormsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
+        start_on_first_row(self.table)  # and Tab leaves it
         for row, item in enumerate(items):
             cells = (item.path.name, item.number or "—", item.outcome)
             for column, text in enumerate(cells):

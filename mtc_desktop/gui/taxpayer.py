@@ -13,17 +13,18 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -51,7 +52,6 @@ from mtc_desktop.gui.widgets import (
     note,
     place_links,
     setup_table,
-    start_on_first_row,
 )
 from mtc_desktop.services import audit, grants, requests
 from mtc_desktop.services.audit import HistoryEntry
@@ -145,7 +145,17 @@ def result_text(view: RequestView) -> str:
 
 
 class ApproveDenyDialog(QDialog):
-    """One row per requested account: Give Rights and Granted Rights; Approve or Deny All."""
+    """One row per requested account: Give Rights and Granted Rights; Approve or Deny All.
+
+    The rows are a grid of real controls under the column headings, not widgets put in a
+    table's cells: each row's Give Rights check box and Granted Rights drop-down are in the
+    tab order row by row, work with Space and the arrow keys, and are in the accessibility
+    tree, named for their row. Enter approves only once some account has Give Rights
+    checked (Approve is then the default button); with none checked Enter does nothing,
+    never a denial the user did not choose. Enter on a focused button presses that button."""
+
+    HEADERS = ("Account", "Requested Rights", "Give Rights", "Granted Rights")
+    ROW_HEIGHT = 38
 
     class Col:
         ACCOUNT = 0
@@ -168,43 +178,86 @@ class ApproveDenyDialog(QDialog):
             f"Request {request.number}, made {day(request.created_at)} for approval by "
             f"{request.method.label}. It expires {day(request.expires_at)} if not decided."
         )
-        table = self.form.accountsTable
-        table.setColumnCount(4)
-        table.setHorizontalHeaderLabels(
-            ["Account", "Requested Rights", "Give Rights", "Granted Rights"]
-        )
-        table.setRowCount(len(request.lines))
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(38)
-        start_on_first_row(table)
+        grid = self.form.accountsLayout
+        grid.setContentsMargins(8, 0, 8, 0)
+        grid.setHorizontalSpacing(20)
+        grid.setVerticalSpacing(0)
+        self.header_labels: list[QLabel] = []
+        for column, text in enumerate(self.HEADERS):
+            label = QLabel(text)
+            label.setObjectName("gridHeader")
+            grid.addWidget(label, 0, column)
+            self.header_labels.append(label)
         self.give_boxes: list[QCheckBox] = []
         self.level_boxes: list[QComboBox] = []
-        for row, line in enumerate(request.lines):
-            table.setItem(row, self.Col.ACCOUNT, QTableWidgetItem(line.account.label))
-            table.setItem(row, self.Col.REQUESTED, QTableWidgetItem(line.requested_level.label))
+        previous: QWidget | None = None
+        for row, line in enumerate(request.lines, start=1):
+            name = line.account.label
+            for column, text in (
+                (self.Col.ACCOUNT, name),
+                (self.Col.REQUESTED, line.requested_level.label),
+            ):
+                cell = QLabel(text)
+                cell.setObjectName("gridCell")
+                grid.addWidget(cell, row, column)
             give = QCheckBox("Give Rights")
-            give.setAccessibleName(f"Give Rights for {line.account.label}")
+            give.setObjectName("gridCell")
+            give.setAccessibleName(f"Give Rights for {name}")
             combo = level_combo(line.requested_level)
-            combo.setAccessibleName(f"Granted Rights for {line.account.label}")
+            combo.setAccessibleName(f"Granted Rights for {name}")
             combo.setEnabled(False)
             give.toggled.connect(combo.setEnabled)
-            holder = QWidget()
-            lay = QHBoxLayout(holder)
-            lay.setContentsMargins(8, 0, 8, 0)
-            lay.addWidget(give)
-            table.setCellWidget(row, self.Col.GIVE, holder)
-            table.setCellWidget(row, self.Col.GRANTED, combo)
+            give.toggled.connect(self._choice_changed)
+            grid.addWidget(give, row, self.Col.GIVE)
+            grid.addWidget(combo, row, self.Col.GRANTED)
+            grid.setRowMinimumHeight(row, self.ROW_HEIGHT)
+            # Reading order: this row's check box, then its drop-down, then the next row.
+            if previous is not None:
+                QWidget.setTabOrder(previous, give)
+            QWidget.setTabOrder(give, combo)
+            previous = combo
             self.give_boxes.append(give)
             self.level_boxes.append(combo)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.Col.ACCOUNT, QHeaderView.ResizeMode.Stretch)
-        table.setMinimumHeight(header.height() + 38 * min(len(request.lines), 6) + 6)
+        if previous is not None:
+            QWidget.setTabOrder(previous, self.form.approveButton)
+        QWidget.setTabOrder(self.form.approveButton, self.form.cancelButton)
+        QWidget.setTabOrder(self.form.cancelButton, self.form.denyButton)
+        grid.setColumnStretch(self.Col.ACCOUNT, 1)
+        grid.setRowStretch(len(request.lines) + 1, 1)
+        self.form.accountsGrid.installEventFilter(_TableLook(self.form.accountsGrid, grid))
+        shown = min(len(request.lines), 6)
+        self.form.accountsArea.setMinimumHeight(
+            self.header_labels[0].sizeHint().height() + self.ROW_HEIGHT * shown + 6
+        )
+        for button in (self.form.approveButton, self.form.cancelButton, self.form.denyButton):
+            # Enter presses the focused button; otherwise the default, see keyPressEvent.
+            button.setAutoDefault(False)
         self.form.approveButton.clicked.connect(self._approve)
         self.form.denyButton.clicked.connect(self._deny)
         self.form.cancelButton.clicked.connect(self.reject)
         self.setWindowTitle(f"Approve/Deny — request {request.number}")
-        self.resize(820, 300 + 38 * min(len(request.lines), 6))
+        # As wide as the rows need (within a 1366-pixel screen); as tall as six rows, the
+        # rest scroll.
+        wide = self.form.accountsGrid.sizeHint().width() + 80
+        self.resize(min(max(820, wide), 1300), 300 + self.ROW_HEIGHT * shown)
+        if self.give_boxes:
+            self.give_boxes[0].setFocus()
+
+    def _choice_changed(self) -> None:
+        self.form.approveButton.setDefault(any(box.isChecked() for box in self.give_boxes))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            focused = self.focusWidget()
+            if isinstance(focused, QPushButton) and focused.isEnabled():
+                focused.click()
+                return
+            if self.form.approveButton.isDefault() and self.form.approveButton.isEnabled():
+                self.form.approveButton.click()
+            return  # nothing chosen yet: Enter neither approves nor denies
+        super().keyPressEvent(event)
 
     @classmethod
     def ask(cls, parent: QWidget, request: RequestView) -> RequestView | None:
@@ -263,6 +316,32 @@ class ApproveDenyDialog(QDialog):
             self._submit(
                 [LineDecision(d.account_id, False, d.granted_level) for d in self.decisions()]
             )
+
+
+class _TableLook(QObject):
+    """Draws a grid of controls as a table: a rule under the column headings and every
+    other row shaded, in the palette's colours (the rows are real controls, not cells)."""
+
+    def __init__(self, parent: QWidget, grid: QGridLayout) -> None:
+        super().__init__(parent)
+        self.grid = grid
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
+            painter = QPainter(watched)
+            palette = watched.palette()
+            width = watched.width()
+            painter.fillRect(watched.rect(), palette.base())
+            for row in range(1, self.grid.rowCount()):
+                rect = self.grid.cellRect(row, 0)
+                if rect.isValid() and row % 2 == 0:
+                    painter.fillRect(0, rect.top(), width, rect.height(), palette.alternateBase())
+            head = self.grid.cellRect(0, 0)
+            if head.isValid():
+                painter.setPen(palette.color(QPalette.ColorRole.Mid))
+                painter.drawLine(0, head.bottom(), width, head.bottom())
+            painter.end()
+        return False
 
 
 # --- Manage Third-party Access -------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFocusEvent, QFont
+from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QGroupBox,
     QHeaderView,
     QLabel,
@@ -120,6 +121,24 @@ class _FirstRowOnFocus(QObject):
             and isinstance(watched, QAbstractItemView)
         ):
             select_first_row(watched)
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            # Ctrl+Tab and Ctrl+Shift+Tab leave the table, as Tab and Shift+Tab do (Qt's
+            # convention for a control that could use Tab itself); a table takes neither.
+            back = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            )
+            plain = QKeyEvent(
+                QEvent.Type.KeyPress,
+                Qt.Key.Key_Backtab if back else Qt.Key.Key_Tab,
+                Qt.KeyboardModifier.ShiftModifier if back else Qt.KeyboardModifier.NoModifier,
+            )
+            QApplication.sendEvent(watched, plain)
+            return True
         return False
 
 
@@ -138,7 +157,11 @@ def select_first_row(view: QAbstractItemView) -> None:
 def start_on_first_row(view: QAbstractItemView) -> None:
     """A table given the keyboard focus shows its first row current and selected, so the
     first Down arrow goes to the second row. (Qt makes the first row current without
-    selecting it: the first Down then selects the second, and the first looks skipped.)"""
+    selecting it: the first Down then selects the second, and the first looks skipped.)
+
+    And the keyboard is never trapped in it: the arrow keys move between its cells, Tab
+    and Shift+Tab, Ctrl+Tab and Ctrl+Shift+Tab go to the next and previous control."""
+    view.setTabKeyNavigation(False)
     view.installEventFilter(_FirstRowOnFocus(view))
 
 

@@ -8,8 +8,8 @@
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
 
-from PySide6.QtCore import (QCoreApplication, QMetaObject)
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpacerItem, QTableWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import (QCoreApplication, QMetaObject, Qt)
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QSpacerItem, QVBoxLayout, QWidget)
 
 class Ui_ApproveDenyDialog(object):
     def setupUi(self, ApproveDenyDialog):
@@ -32,13 +32,17 @@ class Ui_ApproveDenyDialog(object):
 
         self.layout.addWidget(self.detailsLabel)
 
-        self.accountsTable = QTableWidget(ApproveDenyDialog)
-        self.accountsTable.setObjectName(u"accountsTable")
-        self.accountsTable.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.accountsTable.setSelectionMode(QAbstractItemView.NoSelection)
-        self.accountsTable.setAlternatingRowColors(True)
+        self.accountsArea = QScrollArea(ApproveDenyDialog)
+        self.accountsArea.setObjectName(u"accountsArea")
+        self.accountsArea.setFocusPolicy(Qt.NoFocus)
+        self.accountsArea.setWidgetResizable(True)
+        self.accountsGrid = QWidget()
+        self.accountsGrid.setObjectName(u"accountsGrid")
+        self.accountsLayout = QGridLayout(self.accountsGrid)
+        self.accountsLayout.setObjectName(u"accountsLayout")
+        self.accountsArea.setWidget(self.accountsGrid)
 
-        self.layout.addWidget(self.accountsTable)
+        self.layout.addWidget(self.accountsArea)
 
         self.hintLabel = QLabel(ApproveDenyDialog)
         self.hintLabel.setObjectName(u"hintLabel")
@@ -70,14 +74,10 @@ class Ui_ApproveDenyDialog(object):
 
         self.layout.addLayout(self.buttonRow)
 
-        QWidget.setTabOrder(self.accountsTable, self.approveButton)
         QWidget.setTabOrder(self.approveButton, self.cancelButton)
         QWidget.setTabOrder(self.cancelButton, self.denyButton)
 
         self.retranslateUi(ApproveDenyDialog)
-
-        self.approveButton.setDefault(True)
-
 
         QMetaObject.connectSlotsByName(ApproveDenyDialog)
     # setupUi
@@ -85,7 +85,7 @@ class Ui_ApproveDenyDialog(object):
     def retranslateUi(self, ApproveDenyDialog):
         ApproveDenyDialog.setWindowTitle(QCoreApplication.translate("ApproveDenyDialog", u"Approve/Deny", None))
 #if QT_CONFIG(accessibility)
-        self.accountsTable.setAccessibleName(QCoreApplication.translate("ApproveDenyDialog", u"Requested accounts", None))
+        self.accountsArea.setAccessibleName(QCoreApplication.translate("ApproveDenyDialog", u"Requested accounts", None))
 #endif // QT_CONFIG(accessibility)
         self.hintLabel.setText(QCoreApplication.translate("ApproveDenyDialog", u"Check Give Rights for each account you allow, and choose its Granted Rights. You are not bound by the access type the third party asked for.", None))
         self.denyButton.setText(QCoreApplication.translate("ApproveDenyDialog", u"Deny All", None))
