@@ -69,6 +69,9 @@ def use_native_style(app: QApplication) -> str:
 
 
 def _apply_look(app: QApplication) -> None:
+    from mtc_desktop.gui.focus import show_focus_everywhere
+
+    show_focus_everywhere(app)  # one visible focus frame, on every control
     if not app.property("mtc_styled"):
         use_native_style(app)
     app.setApplicationName(APP_NAME)

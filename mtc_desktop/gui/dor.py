@@ -9,6 +9,7 @@ the request expiry period.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -494,6 +495,15 @@ class DorRequestPage(Page):
             self.give_boxes.append(give)
             self.level_boxes.append(combo)
         self.choices_grid.setColumnStretch(3, 1)
+        # Reading order: the code, each row's Give Rights and Granted Rights, then the
+        # buttons under them (the rows are made after the buttons, and Tab went to Print
+        # Client Authorization first).
+        chain: list[QWidget] = [self.code_edit]
+        for give, combo in zip(self.give_boxes, self.level_boxes, strict=True):
+            chain += [give, combo]
+        chain += [self.record_button, self.import_button, self.print_button]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def decisions(self) -> list[LineDecision]:
         assert self.view is not None
