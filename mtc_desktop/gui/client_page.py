@@ -49,7 +49,6 @@ class ClientPage(Page):
         self.view.setModel(self.model)
         setup_table(self.view, stretch_column=AccessModel.Column.ACCOUNT_TYPE)
         self.view.setTabKeyNavigation(False)
-        self.view.activated.connect(lambda index: self._open_row(index.row()))
         self.body.addWidget(self.view)
         self.poa_panel = router.make_panel("poa.client", self, taxpayer_id=taxpayer_id)
         self.body.addWidget(self.poa_panel)
@@ -97,10 +96,6 @@ class ClientPage(Page):
                 LinkButton,
             )
         ]
-
-    def _open_row(self, row: int) -> None:
-        if 0 <= row < self.model.rowCount():
-            self.open_account(self.model.row_object(row).account.id)
 
     def open_account(self, account_id: int) -> None:
         self.main.open_page("client_account", account_id=account_id)

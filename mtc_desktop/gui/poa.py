@@ -64,6 +64,7 @@ from mtc_desktop.gui.widgets import (
     error_label,
     heading,
     note,
+    open_rows_with,
     panel,
     place_links,
     setup_table,
@@ -180,6 +181,7 @@ def _links(
         connect_write(link, functools.partial(slot, item.id))
         view.setIndexWidget(view.model().index(row, PoaModel.Column.ACTION), link)
         links.append(link)
+    open_rows_with(view, PoaModel.Column.ACTION)
     return links
 
 

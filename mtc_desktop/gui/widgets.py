@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QGroupBox,
@@ -110,6 +111,11 @@ def panel(title: str) -> tuple[QGroupBox, QVBoxLayout]:
     return box, layout
 
 
+# A list whose selected row is shown at once, and so changes something (the inbox: a
+# message shown is marked read): focus selects nothing there; the user chooses a row.
+OPENS_ON_SELECT = "opensOnSelect"
+
+
 class _FirstRowOnFocus(QObject):
     """See :func:`start_on_first_row`."""
 
@@ -119,6 +125,7 @@ class _FirstRowOnFocus(QObject):
             and isinstance(event, QFocusEvent)
             and event.reason() != Qt.FocusReason.MouseFocusReason  # the click selects
             and isinstance(watched, QAbstractItemView)
+            and watched.property(OPENS_ON_SELECT) is not True
         ):
             select_first_row(watched)
         if (
@@ -190,6 +197,70 @@ def place_links(view: QTableView, column: int, links: Sequence[LinkButton]) -> N
     header = view.horizontalHeader()
     if links and header.sectionResizeMode(column) is not QHeaderView.ResizeMode.Stretch:
         view.resizeColumnToContents(column)
+    open_rows_with(view, column)
+
+
+class _RowLinks(QObject):
+    """See :func:`open_rows_with`. A child of its view, so it goes with it."""
+
+    NAME = "rowLinks"
+
+    def __init__(self, view: QTableView, column: int) -> None:
+        super().__init__(view)
+        self.setObjectName(self.NAME)
+        self.column = column
+        self._selection: QItemSelectionModel | None = None
+        view.activated.connect(self.activate)
+
+    def _view(self) -> QTableView:
+        view = self.parent()
+        assert isinstance(view, QTableView)
+        return view
+
+    def activate(self, index: QModelIndex) -> None:
+        """Enter or a double click on a row: what a click on its link does."""
+        view = self._view()
+        link = view.indexWidget(view.model().index(index.row(), self.column))
+        if isinstance(link, QAbstractButton) and link.isEnabled() and link.isVisibleTo(view):
+            link.click()
+
+    def follow_selection(self) -> None:
+        """Mark the links of the selected rows (again, for links placed just now)."""
+        view = self._view()
+        selection = view.selectionModel()
+        if selection is not None and selection is not self._selection:
+            self._selection = selection
+            selection.selectionChanged.connect(self._selection_changed)
+        if selection is not None:
+            self._mark(view, selection.selectedIndexes(), selected=True)
+
+    def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        view = self._view()
+        self._mark(view, deselected.indexes(), selected=False)
+        self._mark(view, selected.indexes(), selected=True)
+
+    @staticmethod
+    def _mark(view: QTableView, indexes: Sequence[QModelIndex], *, selected: bool) -> None:
+        for index in indexes:
+            widget = view.indexWidget(index)
+            if isinstance(widget, LinkButton) and widget.property("selectedRow") != selected:
+                widget.setProperty("selectedRow", selected)
+                style = widget.style()
+                style.unpolish(widget)
+                style.polish(widget)
+                widget.update()
+
+
+def open_rows_with(view: QTableView, column: int) -> None:
+    """Enter (or Return) on a table's current row, or a double click on it, does what a
+    click on the row's link in ``column`` does: the desktop's way to open a row. The first
+    column given is the row's primary link (``place_links`` gives its column). And a link
+    in a selected row is drawn in the selection's text colour (``selectedRow`` in the
+    style sheet), not the link's blue on the selection's blue."""
+    helper = view.findChild(QObject, _RowLinks.NAME, Qt.FindChildOption.FindDirectChildrenOnly)
+    if not isinstance(helper, _RowLinks):
+        helper = _RowLinks(view, column)
+    helper.follow_selection()
 
 
 def setup_table(view: QTableView, *, stretch_column: int | None = None) -> None:

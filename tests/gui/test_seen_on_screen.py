@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QTableView, QWidget
 
 from mtc_desktop.gui.inbox import InboxPage
+from mtc_desktop.gui.widgets import OPENS_ON_SELECT
 from tests.gui.conftest import buttons, click, log_in, when_modal
 
 
@@ -83,10 +84,11 @@ def test_a_status_message_goes_when_the_page_changes(qtbot, login_window) -> Non
 
 
 def test_a_table_opens_on_its_first_row_and_down_goes_to_the_second(qtbot, login_window) -> None:
-    main = log_in(qtbot, login_window, "harborbakery")
-    click(qtbot, main, "Inbox (3 unread)")
+    main = log_in(qtbot, login_window, "smithcpa")
+    main.open_page("my_access", under="profile")
     view = main.current_page.view
-    qtbot.waitUntil(view.hasFocus)  # the page puts the focus on its table
+    assert view.model().rowCount() >= 2
+    _focus_table(qtbot, view)
     assert _selected_rows(view) == [0], "the first row is current and selected"
     qtbot.keyClick(view, Qt.Key.Key_Down)
     assert _selected_rows(view) == [1]
@@ -131,7 +133,9 @@ def test_tables_of_every_mode_start_on_their_first_row(qtbot, login_window) -> N
         for view in _all_tables(main):
             if view.model().rowCount() and not view.selectionModel().hasSelection():
                 _focus_table(qtbot, view)
-                assert _selected_rows(view) == [0], view.accessibleName()
+                # The inbox's list chooses no message by itself: a message shown is read.
+                first = [] if view.property(OPENS_ON_SELECT) else [0]
+                assert _selected_rows(view) == first, view.accessibleName()
         click(qtbot, main, "Switch Logon")
         qtbot.waitUntil(login_window.isVisible)
     assert not [

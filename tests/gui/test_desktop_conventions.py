@@ -1,0 +1,220 @@
+"""A desktop program's conventions in its lists: Enter (or a double click) on a row opens
+it; a link in a selected row is readable; the inbox marks nothing read by itself; each
+list's sort and column widths come back; a change is confirmed in the status bar or on
+the page until the page changes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QDialog, QMessageBox, QTableView, QWidget
+
+from mtc_desktop.gui.inbox import InboxPage
+from mtc_desktop.gui.main_window import MainWindow
+from mtc_desktop.gui.widgets import LinkButton
+from tests.gui.conftest import click, log_in, when_modal
+
+# --- Enter on a row opens it ---------------------------------------------------------------
+
+
+def _press_enter_on_row(qtbot, view: QTableView, row: int = 0) -> None:
+    view.setFocus(Qt.FocusReason.OtherFocusReason)
+    view.setCurrentIndex(view.model().index(row, 0))  # the row is current, not its link
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+
+
+def _open_dialog_title(qtbot, view: QTableView, key: Qt.Key = Qt.Key.Key_Return) -> str:
+    """Press ``key`` on the first row, which opens a modal dialog; close it, give its title
+    (or a message box's text)."""
+    seen = when_modal(lambda box: box.reject() if isinstance(box, QDialog) else box.close())
+    view.setFocus(Qt.FocusReason.OtherFocusReason)
+    view.setCurrentIndex(view.model().index(0, 0))
+    qtbot.keyClick(view, key)
+    qtbot.waitUntil(lambda: bool(seen))
+    box = seen[0]
+    return box.text() if isinstance(box, QMessageBox) else box.windowTitle()
+
+
+def _third_parties(qtbot, main: MainWindow) -> QTableView:
+    main.open_page("third_parties", under="profile")
+    return main.current_page.view  # type: ignore[union-attr]
+
+
+def test_enter_on_a_third_party_opens_its_page(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    view = _third_parties(qtbot, main)
+    username = main.current_page.model.row_object(0).username  # type: ignore[union-attr]
+    _press_enter_on_row(qtbot, view)
+    assert main.current_page.key == "third_party"  # type: ignore[union-attr]
+    assert username in main.current_page.form.titleLabel.text()  # type: ignore[union-attr]
+    main.close()
+
+
+def test_enter_on_a_pending_request_opens_approve_deny(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    main.open_page("access_requests", under="profile")
+    view = main.current_page.view  # type: ignore[union-attr]
+    assert view.model().rowCount()
+    assert _open_dialog_title(qtbot, view).startswith("Approve/Deny")
+    main.close()
+
+
+def test_enter_on_an_account_of_a_third_party_opens_its_access_type(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    view = _third_parties(qtbot, main)
+    _press_enter_on_row(qtbot, view)
+    table = main.current_page.form.accessTable  # type: ignore[union-attr]
+    link = table.indexWidget(table.model().index(0, 2))
+    assert isinstance(link, LinkButton)
+    opened_by_click = []
+    when_modal(lambda box: (opened_by_click.append(box.windowTitle()), box.reject()))
+    link.click()
+    qtbot.waitUntil(lambda: bool(opened_by_click))
+    assert _open_dialog_title(qtbot, table) == opened_by_click[0]
+    main.close()
+
+
+def test_enter_on_a_client_account_opens_the_account(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "smithcpa")
+    clients = main.current_page
+    clients.view.select_row(0)  # type: ignore[union-attr]
+    qtbot.keyClick(clients.view, Qt.Key.Key_Return)  # type: ignore[union-attr]
+    page = main.current_page
+    assert page.key == "client"  # type: ignore[union-attr]
+    row = page.model.rowCount() - 1  # type: ignore[union-attr]
+    number = page.model.row_object(row).account.number  # type: ignore[union-attr]
+    _press_enter_on_row(qtbot, page.view, row)  # type: ignore[union-attr]
+    assert main.current_page.key == "client_account"  # type: ignore[union-attr]
+    assert number in main.current_page.account_label.text()  # type: ignore[union-attr]
+    main.close()
+
+
+def test_enter_on_my_access_to_an_account_opens_tax_administrator(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "smithcpa")
+    main.open_page("my_access", under="profile")
+    page = main.current_page
+    row = page.model.rowCount() - 1  # type: ignore[union-attr]
+    number = page.model.row_object(row).access.account_number  # type: ignore[union-attr]
+    _press_enter_on_row(qtbot, page.view, row)  # type: ignore[union-attr]
+    details = main.current_page
+    assert details.key == "access_details"  # type: ignore[union-attr]
+    assert details.findChild(QWidget, "heading").text() == "Tax Administrator"  # type: ignore[union-attr]
+    assert number in details.subtitle.text() or number in _texts(details)  # type: ignore[union-attr]
+    main.close()
+
+
+def test_a_double_click_on_a_row_opens_it_too(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    view = _third_parties(qtbot, main)
+    cell = view.visualRect(view.model().index(0, 1)).center()  # the name, not the link
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert main.current_page.key == "third_party"  # type: ignore[union-attr]
+    assert len(main._history) == 4  # Home › Profile › Manage Third-party Access › it, once
+    main.close()
+
+
+def test_enter_on_a_message_shows_it(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    main.open_inbox()
+    page = main.current_page
+    assert isinstance(page, InboxPage)
+    item = page.model.row_object(1)
+    _press_enter_on_row(qtbot, page.view, 1)
+    assert page.reader.toPlainText().startswith(item.subject)
+    main.close()
+
+
+def _texts(widget: QWidget) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    return "\n".join(label.text() for label in widget.findChildren(QLabel))
+
+
+# --- the inbox marks nothing read by itself -------------------------------------------------
+
+
+def test_opening_the_inbox_shows_and_marks_no_message_until_one_is_chosen(
+    qtbot, login_window
+) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    main.activateWindow()  # focus moves (and a list takes it) only in the active window
+    qtbot.waitUntil(main.isActiveWindow)
+    assert main.inbox_link.text() == "&Inbox (3 unread)"
+    click(qtbot, main, "Inbox (3 unread)")
+    page = main.current_page
+    assert isinstance(page, InboxPage)
+    assert page.view.hasFocus()
+    assert main.inbox_link.text() == "&Inbox (3 unread)"
+    assert page.count_label.text() == "3 messages, 3 unread."
+    assert page.reader.toPlainText() == ""
+    assert not page.view.selectionModel().selectedRows()
+    # Tab away and back: still nothing chosen, nothing read.
+    page.reader.setFocus(Qt.FocusReason.TabFocusReason)
+    page.view.setFocus(Qt.FocusReason.BacktabFocusReason)
+    assert main.inbox_link.text() == "&Inbox (3 unread)"
+    # The first Down arrow chooses the newest message: shown, and so read.
+    newest = page.model.row_object(0)
+    qtbot.keyClick(page.view, Qt.Key.Key_Down)
+    assert page.reader.toPlainText().startswith(newest.subject)
+    assert main.inbox_link.text() == "&Inbox (2 unread)"
+    assert page.count_label.text() == "3 messages, 2 unread."
+    main.close()
+
+
+# --- a link in a selected row -----------------------------------------------------------------
+
+
+def _luminance(color: QColor) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.red())
+        + 0.7152 * channel(color.green())
+        + 0.0722 * channel(color.blue())
+    )
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _text_contrast_in(image: QImage, background: QColor) -> float:
+    """The strongest contrast of any pixel of ``image`` with ``background``: the text's."""
+    best = 1.0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            best = max(best, contrast(image.pixelColor(x, y), background))
+    return best
+
+
+def test_a_link_in_a_selected_row_is_drawn_in_the_selections_text_colour(
+    qtbot, login_window
+) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    view = _third_parties(qtbot, main)
+    link = view.indexWidget(view.model().index(0, 0))
+    assert isinstance(link, LinkButton)
+    view.selectRow(0)
+    main.setFocus()  # the link has no focus frame of its own here
+    qtbot.wait(10)
+    highlight = view.palette().color(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight)
+    highlight_active = view.palette().color(QPalette.ColorRole.Highlight)
+    shown = view.viewport().grab().toImage()
+    rect = link.geometry()
+    background = shown.pixelColor(rect.topLeft() + QPoint(1, 1))
+    assert background in (highlight, highlight_active)  # the row is drawn selected
+    text = shown.copy(rect.adjusted(2, 2, -2, -2))
+    assert _text_contrast_in(text, background) >= 4.5
+    # And the link's colour is the selection's text colour.
+    assert link.palette().color(link.foregroundRole()) == view.palette().color(
+        QPalette.ColorRole.HighlightedText
+    )
+    # Not selected any more: blue on the table's white again.
+    view.clearSelection()
+    qtbot.wait(10)
+    assert link.palette().color(link.foregroundRole()) == QColor("#14558f")
+    main.close()
