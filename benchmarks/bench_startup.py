@@ -85,7 +85,7 @@ LoginWindow.paintEvent = paintEvent
 _open = gui_app.open_first_database
 def open_first_database(window, target):
     opened = _open(window, target)
-    from mtc_desktop.store.models import db
+    from mtc_desktop.store.proxy import db  # the models' database, bound
     assert not db.is_closed(), "the database is not open"
     say("open")
     return opened

@@ -93,7 +93,7 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 
     target = database.resolve_target(args.database)
     before = database.stored_version(target)
-    pending = backup.needs_upgrade(target)
+    pending = database.needs_upgrade(target)
     if pending is not None and not args.no_backup:
         try:
             copy = backup.backup_database(

@@ -171,10 +171,10 @@ class Session(QObject):
 def offer_backup_before_upgrade(parent: QWidget, target: str | None) -> bool:
     """Before an older database's schema is upgraded, offer to back it up beside itself.
     Returns False when the user would rather quit (nothing was changed)."""
-    from mtc_desktop.store import backup, database
+    from mtc_desktop.store import database
 
     resolved = database.resolve_target(target)
-    pending = backup.needs_upgrade(resolved)
+    pending = database.needs_upgrade(resolved)  # the file's header; no backup module yet
     if pending is None:
         return True
     # QMessageBox here and below, not at the top: PySide6 makes a class (with its enums)
@@ -213,6 +213,8 @@ def offer_backup_before_upgrade(parent: QWidget, target: str | None) -> bool:
                 return True
             if clicked is not backup_button:
                 return False
+            from mtc_desktop.store import backup
+
             copy, refusal = ops.outcome(
                 backup.backup_database,
                 resolved,

@@ -259,21 +259,6 @@ def restore_database(
     return None
 
 
-def needs_upgrade(target: Target | str | os.PathLike[str] | None) -> tuple[int, int] | None:
-    """(schema now, schema after upgrading) when the database is older than the program;
-    None when it is current or does not exist yet. Changes nothing."""
-    target = _as_target(target)
-    latest = schema_version()
-    if target.path is not None:
-        stamp = read_stamp(target.path)
-        if not stamp.exists:
-            return None
-        check_stamp(target.path, stamp)
-        return (stamp.user_version, latest) if stamp.user_version < latest else None
-    current = _pg_schema(target)
-    return (current, latest) if 0 < current < latest else None
-
-
 def backup_path_before_upgrade(target: Target, schema: int) -> Path:
     """Where an automatic backup before a schema upgrade goes: beside a SQLite database; for
     a PostgreSQL database, in this user's data folder (``backups/``), made if missing."""

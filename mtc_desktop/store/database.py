@@ -38,7 +38,7 @@ from peewee import (
 
 from mtc_desktop.domain.errors import EnvironmentProblem, MtcError
 from mtc_desktop.store import drivers
-from mtc_desktop.store.models import ALL_MODELS, db
+from mtc_desktop.store.proxy import db
 
 if TYPE_CHECKING:
     from playhouse.migrations import Runner
@@ -501,6 +501,23 @@ def stored_version(target: Target) -> int | None:
         database.close()
 
 
+def needs_upgrade(target: Target | str | os.PathLike[str] | None) -> tuple[int, int] | None:
+    """(schema now, schema after upgrading) when the database is older than the program;
+    None when it is current or does not exist yet. Changes nothing. For a SQLite file
+    this reads its header only; the migrations and the backup load only for an upgrade."""
+    if not isinstance(target, Target):
+        target = resolve_target(target)
+    latest = schema_version()
+    if target.path is not None:
+        stamp = read_stamp(target.path)
+        if not stamp.exists:
+            return None
+        check_stamp(target.path, stamp)
+        return (stamp.user_version, latest) if stamp.user_version < latest else None
+    current = stored_version(target) or 0  # a server that cannot be reached is told in a line
+    return (current, latest) if 0 < current < latest else None
+
+
 def one_line(exc: BaseException) -> str:
     """A driver's message on one line, to end with the caller's full stop: libpq's run over
     several, with tabs, each a sentence ("Connection refused", "Is the server running...?")."""
@@ -574,6 +591,8 @@ def check_database(target: Target | str | None = None) -> CheckReport:
                     f"{what} than this version's {latest}.",
                 ),
             )
+        from mtc_desktop.store.models import ALL_MODELS
+
         tables = set(database.get_tables())
         missing = [m._meta.table_name for m in ALL_MODELS if m._meta.table_name not in tables]
         if missing:

@@ -18,7 +18,6 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
-    DatabaseProxy,
     DateField,
     DateTimeField,
     DecimalField,
@@ -28,7 +27,7 @@ from peewee import (
     TextField,
 )
 
-db = DatabaseProxy()
+from mtc_desktop.store.proxy import db
 
 
 def utcnow() -> dt.datetime:

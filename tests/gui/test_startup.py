@@ -53,6 +53,79 @@ def test_the_program_loads_postgresql_driver_only_for_postgresql(demo_db: Databa
         assert found["loaded"] == []
 
 
+# The program as `mtc-desktop --database FILE` starts it, noting which modules are loaded
+# the moment the database is open (the start-up step after the login window's first paint).
+AT_OPEN = textwrap.dedent(
+    """
+    import sys
+    from mtc_desktop.gui import app
+
+    seen = {}
+    opened = app.open_first_database
+
+    def open_first_database(window, target):
+        result = opened(window, target)
+        seen["modules"] = sorted(sys.modules)
+        return result
+
+    app.open_first_database = open_first_database
+    from mtc_desktop.cli import main
+    status = main(["--database", sys.argv[1]])
+    import json  # not before: the check is whether the program loads it
+
+    print(json.dumps({"status": status, "modules": seen.get("modules")}))
+    """
+)
+
+# What opening a current SQLite database under the login window does not need, and what
+# each would cost the start if it came back (bench_startup.py measures the whole).
+NOT_NEEDED_TO_OPEN = {
+    "psycopg": "PostgreSQL's driver and libpq",
+    "psycopg2": "PostgreSQL's older driver",
+    "playhouse": "the migrations framework (only for a schema upgrade)",
+    "mtc_desktop.store.backup": "backups (only when backing up)",
+    "mtc_desktop.store.models": "the model classes (the first service to use them loads them)",
+    "mtc_desktop.services.logons": "the services behind the login (loaded after the open)",
+    "mtc_desktop.gui.main_window": "the main window (at login)",
+    "argon2": "the password hasher (at login)",
+    "reportlab": "the PDF writer",
+    "pypdf": "the PDF reader",
+    "pikepdf": "the PDF packer",
+    "smtplib": "the email sender (its own thread, after the open)",
+    "ssl": "OpenSSL, for the email sender",
+    "email": "the email package",
+    "_hashlib": "OpenSSL's hashes (peewee's hashlib is deferred: store/drivers.py)",
+    "uuid": "peewee's UUID fields (deferred)",
+    "socket": "peewee's IP fields (deferred)",
+    "json": "peewee's JSON support (deferred)",
+}
+
+
+@pytest.mark.sqlite_only
+def test_the_database_opens_under_the_login_window_without_what_it_does_not_need(
+    demo_db: DatabaseRef,
+) -> None:
+    env = dict(os.environ, MTC_DESKTOP_SMOKE="1", QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", AT_OPEN, str(demo_db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["status"] == 0
+    assert found["modules"] is not None, "the database was never opened"
+    assert "peewee" in found["modules"]  # the database is open through peewee
+    loaded = {
+        name: why
+        for name, why in NOT_NEEDED_TO_OPEN.items()
+        if any(m == name or m.startswith(f"{name}.") for m in found["modules"])
+    }
+    assert loaded == {}
+
+
 @pytest.mark.parametrize(
     ("username", "built"),
     [

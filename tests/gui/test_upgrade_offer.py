@@ -47,7 +47,7 @@ def schema_2(database: DatabaseRef, data_dir: Path) -> DatabaseRef:
     if not is_postgresql(database):
         connection.execute_sql("PRAGMA user_version = 2")
     store_db.close_database()
-    assert backup.needs_upgrade(str(database)) == (2, store_db.schema_version())
+    assert store_db.needs_upgrade(str(database)) == (2, store_db.schema_version())
     return database
 
 
@@ -61,7 +61,7 @@ def _copies(ref: DatabaseRef, data_dir: Path) -> list[Path]:
 def _fingerprint(ref: DatabaseRef) -> object:
     """What shows that the database was not touched."""
     if is_postgresql(ref):
-        return backup.needs_upgrade(str(ref))
+        return store_db.needs_upgrade(str(ref))
     assert isinstance(ref, Path)
     return file_digest(ref)
 
@@ -87,7 +87,7 @@ def test_back_up_and_upgrade(
     assert _fingerprint(schema_2) == before, "the upgrade itself comes after"
     store_db.open_database(schema_2)
     store_db.close_database()
-    assert backup.needs_upgrade(str(schema_2)) is None
+    assert store_db.needs_upgrade(str(schema_2)) is None
 
 
 def test_a_failed_backup_says_why_and_asks_again(

@@ -108,3 +108,62 @@ def test_other_code_imports_psycopg_as_usual() -> None:
         "print(json.dumps({'peewee': repr(peewee.psycopg), 'psycopg': psycopg.__name__}))"
     )
     assert found == {"peewee": "None", "psycopg": "psycopg"}
+
+
+def test_peewee_loads_the_modules_it_uses_only_in_its_functions_at_their_first_use() -> None:
+    found = _child(
+        textwrap.dedent(
+            """
+            import datetime, sys
+            import mtc_desktop, peewee
+            from mtc_desktop.store.drivers import DEFERRED_FOR_PEEWEE
+
+            before = sorted(name for name in DEFERRED_FOR_PEEWEE if name in sys.modules)
+            db = peewee.SqliteDatabase(":memory:")
+
+            class Thing(peewee.Model):
+                key = peewee.UUIDField(null=True)
+                address = peewee.IPField(null=True)
+                at = peewee.TimestampField(utc=True, null=True)
+
+                class Meta:
+                    database = db
+                    legacy_table_names = False  # index names start with the table's
+                    table_name = "thing_with_a_name_long_enough_to_be_shortened_" + "x" * 40
+
+            db.connect()
+            Thing.add_index(Thing.key, Thing.address, Thing.at)  # its name shortened by md5
+            db.create_tables([Thing])
+            Thing.create(
+                key="12345678-1234-5678-1234-567812345678",
+                address="10.1.2.3",
+                at=datetime.datetime(2026, 1, 2, 3, 4, 5),
+            )
+            row = Thing.get()
+            indexes = [index.name for index in db.get_indexes(Thing._meta.table_name)]
+            words = peewee.json.loads('["json"]')
+            import json
+
+            print(json.dumps({
+                "before": before,
+                "row": [str(row.key), row.address, row.at.isoformat()],
+                "shortened": [len(name) <= 64 for name in indexes],
+                "json": words,
+                "same": {
+                    name: getattr(peewee, name) is sys.modules.get(name)
+                    for name in DEFERRED_FOR_PEEWEE
+                },
+            }))
+            """
+        )
+    )
+    assert found["before"] == []  # importing peewee loaded none of them
+    assert found["row"] == [
+        "12345678-1234-5678-1234-567812345678",
+        "10.1.2.3",
+        "2026-01-02T03:04:05",
+    ]
+    assert found["shortened"] == [True]
+    assert found["json"] == ["json"]
+    # Each, once used, is the module itself in peewee's namespace.
+    assert found["same"] == dict.fromkeys(("uuid", "socket", "hashlib", "json", "calendar"), True)
