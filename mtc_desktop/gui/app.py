@@ -25,11 +25,11 @@ from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.gui import dialogs, ops
 from mtc_desktop.gui.login import LoginWindow
 from mtc_desktop.resources import resource
-from mtc_desktop.services.demo_logons import DemoLogon
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.sender import BackgroundSender
     from mtc_desktop.services.base import Actor
+    from mtc_desktop.services.demo_logons import DemoLogon
 
 log = logging.getLogger(__name__)
 

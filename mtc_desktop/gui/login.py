@@ -12,10 +12,11 @@ from mtc_desktop.domain.errors import AuthenticationFailed, MtcError
 from mtc_desktop.gui import ops
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.forms.ui_login_window import Ui_LoginWindow
-from mtc_desktop.services.demo_logons import DEMO_PASSWORD, DemoLogon
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
+
+    from mtc_desktop.services.demo_logons import DemoLogon
 
 
 class LoginWindow(QWidget):
@@ -50,6 +51,8 @@ class LoginWindow(QWidget):
         # Here, not at the top: PySide6 makes each class the first time it is used, and
         # these only a demo's list uses (the program's start waits for what it makes).
         from PySide6.QtWidgets import QHeaderView, QTableWidgetItem
+
+        from mtc_desktop.services.demo_logons import DEMO_PASSWORD
 
         self.form.demoPasswordLabel.setText(
             f"This is a demo database. Every demo logon's password is <b>{DEMO_PASSWORD}</b>. "
@@ -101,6 +104,8 @@ class LoginWindow(QWidget):
         item = self.form.demoTable.item(row, 0)
         if item is None:
             return
+        from mtc_desktop.services.demo_logons import DEMO_PASSWORD
+
         self.form.usernameEdit.setText(item.text())
         self.form.passwordEdit.setText(DEMO_PASSWORD)
         self.form.logInButton.setFocus()
