@@ -640,24 +640,26 @@ def configure_logging() -> None:
 
 
 def _program_only(argv: Sequence[str]) -> argparse.Namespace | None:
-    """``argv`` parsed when it only starts the program (``--database``, ``--demo``), by a
-    parser of those options alone: building every command's parser would cost the start
-    8 ms. None for anything else (a command, --help, --version, a mistake), which the
-    whole parser reads and answers."""
+    """``argv`` read when it only starts the program (``--database``, ``--demo``), as the
+    whole parser reads those two (the last ``--database`` counts), without building a
+    parser: every command's parser would cost the start 8 ms, and even one of these two
+    options alone a few (argparse looks for its translations on disk at every label).
+    None for anything else (a command, --help, --version, a mistake, an abbreviation),
+    which the whole parser reads and answers."""
+    database: str | None = None
+    demo = False
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
-        if arg == "--demo" or arg.startswith("--database="):
-            continue
-        if arg == "--database" and rest and not rest[0].startswith("-"):
-            rest.pop(0)
-            continue
-        return None
-    parser = argparse.ArgumentParser(prog="mtc-desktop", add_help=False)
-    _database_option(parser)
-    parser.add_argument("--demo", action="store_true")
-    parser.set_defaults(handler=_cmd_run, command=None)
-    return parser.parse_args(argv)
+        if arg == "--demo":
+            demo = True
+        elif arg.startswith("--database="):
+            database = arg.removeprefix("--database=")
+        elif arg == "--database" and rest and not rest[0].startswith("-"):
+            database = rest.pop(0)
+        else:
+            return None
+    return argparse.Namespace(database=database, demo=demo, handler=_cmd_run, command=None)
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:

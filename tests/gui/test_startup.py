@@ -161,6 +161,8 @@ def test_logging_in_builds_the_home_page_once(
         ["--database", "office.db"],
         ["--database=postgresql://clerk@server/mtc", "--demo"],
         ["--demo", "--database", "office.db"],
+        ["--database", "a.db", "--database=b.db", "--demo", "--demo"],  # the last counts
+        ["--database="],
     ],
 )
 def test_starting_the_program_reads_its_options_as_the_whole_command_line_does(
