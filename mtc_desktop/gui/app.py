@@ -72,6 +72,9 @@ def _apply_look(app: QApplication) -> None:
     from mtc_desktop.gui.focus import show_focus_everywhere
 
     show_focus_everywhere(app)  # one visible focus frame, on every control
+    from mtc_desktop.gui import accessibility
+
+    accessibility.install()  # links as links, for screen readers
     if not app.property("mtc_styled"):
         use_native_style(app)
     app.setApplicationName(APP_NAME)

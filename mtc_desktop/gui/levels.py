@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
 from mtc_desktop.domain.levels import AccessLevel, Right
+from mtc_desktop.gui import accessibility
 
 RIGHT_WORDS = {
     Right.VIEW: "view the account",
@@ -29,4 +30,5 @@ def level_combo(selected: AccessLevel) -> QComboBox:
         combo.addItem(level.label, level)
         combo.setItemData(combo.count() - 1, describe_level(level), Qt.ItemDataRole.ToolTipRole)
     combo.setCurrentIndex(list(AccessLevel).index(selected))
+    accessibility.label_drop_down(combo)  # "Granted Rights for …", said with its value
     return combo

@@ -111,8 +111,9 @@ class LoginWindow(QWidget):
         self.form.logInButton.setFocus()
 
     def show_message(self, text: str) -> None:
-        self.form.messageLabel.setText(text)
-        self.form.messageLabel.setVisible(bool(text))
+        from mtc_desktop.gui.widgets import show_text  # announced, too
+
+        show_text(self.form.messageLabel, text)
 
     @writes  # a logon's failed attempts are counted: Enter twice is one attempt
     def _log_in(self) -> None:

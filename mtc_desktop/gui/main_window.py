@@ -17,6 +17,7 @@ from mtc_desktop.gui import (
     page_registry,  # noqa: F401  (every page registers its key)
     router,
 )
+from mtc_desktop.gui.accessibility import announce
 from mtc_desktop.gui.actions import MENUS, ActionLink, Actions
 from mtc_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from mtc_desktop.gui.pages import Page
@@ -105,6 +106,10 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
             if spec.id == "new_database":
                 self.recent_menu = menu.addMenu("Recent &Databases")
+        # A status message is read out by a screen reader as it appears.
+        status_bar = self.statusBar()
+        status_bar.setAccessibleName("Status")
+        status_bar.messageChanged.connect(lambda text: announce(status_bar, text))
                 self.recent_menu.setObjectName("recentMenu")
                 self.recent_menu.aboutToShow.connect(self._fill_recent)
                 self._fill_recent()

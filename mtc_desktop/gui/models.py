@@ -47,6 +47,8 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         pass
 
     HEADERS: ClassVar[dict[int, str]] = {}
+    # A screen reader's name of a column whose header shows no text (a link column).
+    ACCESSIBLE_HEADERS: ClassVar[dict[int, str]] = {}
 
     def __init__(self, rows: Sequence[T] = (), parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +82,8 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS.get(section)
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.AccessibleTextRole:
+            return self.ACCESSIBLE_HEADERS.get(section) or self.HEADERS.get(section)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -135,6 +139,7 @@ class PendingRequestsModel(RowsModel[RequestView]):
         Column.NUMBER: "Request",
         Column.ACTION: "",
     }
+    ACCESSIBLE_HEADERS: ClassVar[dict[int, str]] = {Column.ACTION: "Decision"}
 
     def display(self, obj: RequestView, column: int) -> str:
         return {
@@ -143,7 +148,7 @@ class PendingRequestsModel(RowsModel[RequestView]):
             self.Column.METHOD: obj.method.label,
             self.Column.ACCOUNTS: obj.accounts_label,
             self.Column.NUMBER: obj.number,
-            self.Column.ACTION: "",
+            self.Column.ACTION: "Approve/Deny",  # the link's text, for a screen reader
         }[self.Column(column)]
 
 
@@ -207,6 +212,7 @@ class HistoryModel(RowsModel[HistoryEntry]):
         Column.WHO: "Who",
         Column.DETAILS: "",
     }
+    ACCESSIBLE_HEADERS: ClassVar[dict[int, str]] = {Column.DETAILS: "Details"}
 
     def __init__(
         self, describe: Callable[[HistoryEntry], str], parent: QObject | None = None

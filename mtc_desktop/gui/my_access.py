@@ -74,6 +74,7 @@ class MyAccessModel(RowsModel[AccessRow]):
         Column.LEVEL: "Access Type",
         Column.ACTION: "",
     }
+    ACCESSIBLE_HEADERS: ClassVar[dict[int, str]] = {Column.ACTION: "Manage access"}
 
     def display(self, obj: AccessRow, column: int) -> str:
         return {
@@ -82,7 +83,7 @@ class MyAccessModel(RowsModel[AccessRow]):
             self.Column.ACCOUNT_TYPE: obj.access.account_type.label,
             self.Column.ACCOUNT: obj.access.account_number,
             self.Column.LEVEL: obj.access.level.label,
-            self.Column.ACTION: "",
+            self.Column.ACTION: "Tax Administrator",  # the link's text, for a screen reader
         }[self.Column(column)]
 
 
@@ -150,7 +151,12 @@ class MyAccessPage(Page):
             )
             link.clicked.connect(lambda _=False, i=item: self.open_details(i.access.grant_id))
             links.append(link)
-        place_links(self.view, MyAccessModel.Column.ACTION, links)
+        names = [
+            f"Tax Administrator for {i.access.account_type.label} {i.access.account_number} "
+            f"of {i.client.name}"
+            for i in rows
+        ]
+        place_links(self.view, MyAccessModel.Column.ACTION, links, names)
         if ids is not None and len(ids) > self.MAX_CLIENTS:
             total = ops.call(self, clients.count_clients, self.actor, text) or 0
             self.count_label.setText(

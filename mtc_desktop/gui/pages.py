@@ -48,6 +48,7 @@ class Page(QWidget):
         scroll.setWidget(body)
         outer.addWidget(scroll)
         self.setAccessibleName(self.title)
+        scroll.setAccessibleName(f"{self.title} page")
 
     def refresh(self) -> None:
         """Reread what the page shows."""

@@ -96,7 +96,8 @@ class AccessRequestsPage(Page):
             )
             connect_write(link, functools.partial(self.open_decision, request))
             links.append(link)
-        place_links(self.view, PendingRequestsModel.Column.ACTION, links)
+        names = [f"Approve/Deny request {r.number} from {r.third_party_name}" for r in rows]
+        place_links(self.view, PendingRequestsModel.Column.ACTION, links, names)
         self.hint.setText(
             "Select Approve/Deny for a request. You have final authority on who has access "
             "and what type of access is given."
@@ -372,7 +373,8 @@ class ThirdPartiesPage(Page):
             link.setAccessibleDescription(f"Username of {tp.name}; open its access")
             link.clicked.connect(lambda _=False, t=tp: self.open_third_party(t.third_party_id))
             links.append(link)
-        place_links(self.view, ThirdPartiesModel.Column.USERNAME, links)
+        names = [f"Username: {tp.username}, {tp.name}" for tp in rows]
+        place_links(self.view, ThirdPartiesModel.Column.USERNAME, links, names)
         self.hint.setText(
             "Select the Username of a third party to see or change its access."
             if rows
@@ -417,6 +419,7 @@ class ThirdPartyPage(Page):
         self.form.linkColumn.addWidget(self.manage_account_access_link)
         self.cancel_access_link = CommandButton("Cancel Access")
         self.cancel_access_link.setAccessibleDescription(
+        self.form.tabs.setAccessibleName("Third party's access")
             "Cancel all of this third party's access to your accounts"
         )
         self.cancel_access_link.clicked.connect(self._cancel_general_access)
@@ -465,11 +468,11 @@ class ThirdPartyPage(Page):
         links = []
         for grant in rows:
             link = LinkButton(grant.level.label)
-            link.setAccessibleName(grant.level.label)
             link.setAccessibleDescription(f"Access Type for {grant.account.label}; change it")
             connect_write(link, functools.partial(self.open_account_security, grant))
             links.append(link)
-        place_links(self.form.accessTable, AccessModel.Column.ACCESS_TYPE, links)
+        names = [f"Access Type for {g.account.label}: {g.level.label}" for g in rows]
+        place_links(self.form.accessTable, AccessModel.Column.ACCESS_TYPE, links, names)
         self.form.generalAccessDetail.setText(
             f"All of {self.username or 'this third party'}'s access to your accounts."
             if rows
@@ -484,6 +487,9 @@ class ThirdPartyPage(Page):
             for row in range(self.access_model.rowCount())
             if isinstance(
                 w := self.form.accessTable.indexWidget(
+        self.cancel_access_link.setAccessibleName(
+            f"Cancel Access for {self.username}" if self.username else "Cancel Access"
+        )
                     self.access_model.index(row, AccessModel.Column.ACCESS_TYPE)
                 ),
                 LinkButton,
@@ -574,9 +580,17 @@ class AccountSecurityDialog(QDialog):
         layout.addWidget(self.change_link)
         self.level_combo = level_combo(grant.level)
         self.level_combo.setAccessibleName("New access type")
-        self.level_combo.setVisible(False)
         self.level_combo.currentIndexChanged.connect(self._level_changed)
-        layout.addWidget(self.level_combo)
+        # Its label, the drop-down's buddy: a screen reader says it with the drop-down.
+        self.level_row = QWidget()
+        row = QHBoxLayout(self.level_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        level_label = QLabel("New access type:")
+        level_label.setBuddy(self.level_combo)
+        row.addWidget(level_label)
+        row.addWidget(self.level_combo, 1)
+        self.level_row.setVisible(False)
+        layout.addWidget(self.level_row)
         self.explain = note(describe_level(grant.level))
         layout.addWidget(self.explain)
         buttons = QHBoxLayout()
@@ -602,7 +616,7 @@ class AccountSecurityDialog(QDialog):
             dialog.deleteLater()
 
     def _start_change(self) -> None:
-        self.level_combo.setVisible(True)
+        self.level_row.setVisible(True)
         self.change_link.setEnabled(False)
         self.level_combo.setFocus()
 

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mtc_desktop.gui.accessibility import announce
+
 
 class LinkButton(QPushButton):
     """A hyperlink that is a real button: focusable, reachable by Tab, pressed by Space/Enter,
@@ -81,8 +83,11 @@ class ResultLabel(QLabel):
         self.setVisible(False)
 
     def setText(self, text: str) -> None:
+        changed = text != self.text()
         super().setText(text)
         self.setVisible(bool(text))
+        if changed:
+            announce(self, text)
 
 
 def error_label(accessible_name: str = "") -> QLabel:
@@ -97,9 +102,13 @@ def error_label(accessible_name: str = "") -> QLabel:
 
 
 def show_text(label: QLabel, text: str) -> None:
-    """Say ``text`` in ``label``, shown while it says something."""
+    """Say ``text`` in ``label``, shown while it says something (and read out by a screen
+    reader when it changes)."""
+    changed = text != label.text()
     label.setText(text)
     label.setVisible(bool(text))
+    if changed:
+        announce(label, text)
 
 
 def panel(title: str) -> tuple[QGroupBox, QVBoxLayout]:
@@ -172,11 +181,17 @@ def start_on_first_row(view: QAbstractItemView) -> None:
     view.installEventFilter(_FirstRowOnFocus(view))
 
 
-def place_links(view: QTableView, column: int, links: Sequence[LinkButton]) -> None:
-    """Put ``links[row]`` in each row's cell of ``column``, the one way to show a link in a
-    table. The cell's own text is not drawn under the link (it looked double-struck), and
-    the link is never narrower than its text: the column makes room for it on every
-    refresh (it shrank to "App" once the cell was measured without it)."""
+def place_links(
+    view: QTableView, column: int, links: Sequence[QPushButton], names: Sequence[str] = ()
+) -> None:
+    """Put ``links[row]`` in each row's cell of ``column``, the one way to show a link (or
+    a command button, for a row's command that changes data) in a table. ``names[row]``,
+    when given, is the link's accessible name: what it does and for which row
+    ("Approve/Deny request R-1 from Acme Payroll"), since a screen reader meets the link
+    by Tab, away from its row (the model gives the cell its text). The cell's own
+    text is not drawn under the link (it looked double-struck), and the link is never
+    narrower than its text: the column makes room for it on every refresh (it shrank to
+    "App" once the cell was measured without it)."""
     model = view.model()
     link_columns = getattr(model, "link_columns", None)
     if link_columns is not None and column not in link_columns and model.rowCount():
@@ -190,6 +205,8 @@ def place_links(view: QTableView, column: int, links: Sequence[LinkButton]) -> N
     view.setTabKeyNavigation(False)
     previous: QWidget = view
     for row, link in enumerate(links):
+        if row < len(names):
+            link.setAccessibleName(names[row])
         link.setMinimumWidth(link.sizeHint().width())
         view.setIndexWidget(model.index(row, column), link)
         QWidget.setTabOrder(previous, link)

@@ -261,9 +261,16 @@ def test_faq_links_are_focusable_buttons_named_like_the_faq(qtbot, login_window)
         assert link.accessibleName() == label
         assert link.focusPolicy() & link.focusPolicy().TabFocus
     page = _open_third_party(qtbot, main, "smithcpa")
-    for label in ("Manage Access", "Manage Account Access", "File", "Full Access"):
+    for label in ("Manage Access", "Manage Account Access"):
         (link,) = [b for b in page.findChildren(QAbstractButton) if b.text() == label]
         assert link.accessibleName() == label
+        assert link.focusPolicy() & link.focusPolicy().TabFocus
+    # A row's link says what it is for and which row, its text last (met by Tab, a screen
+    # reader hears it away from the row).
+    for label, account in (("File", "Meals"), ("Full Access", "Sales and Use")):
+        (link,) = [b for b in page.findChildren(QAbstractButton) if b.text() == label]
+        assert link.accessibleName().startswith(f"Access Type for {account} ")
+        assert link.accessibleName().endswith(f": {label}")
         assert link.focusPolicy() & link.focusPolicy().TabFocus
 
 
