@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from mtc_desktop.domain.text import search_words
 from mtc_desktop.gui.models import OBJECT_ROLE
 from mtc_desktop.gui.widgets import (
+    rows_fit_text,
     start_on_first_row,
 )
 from mtc_desktop.services import clients
@@ -347,7 +348,7 @@ class ClientsView(QTableView):
         rows.setVisible(False)
         # Every row the same height, set once: nothing measures 100,000 rows.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.ROW_HEIGHT)
+        rows_fit_text(self, self.ROW_HEIGHT)  # taller with larger text
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(False)

@@ -83,6 +83,10 @@ class MainWindow(QMainWindow):
         self.expiry_timer.timeout.connect(self.sweep_expired)
         self.expiry_timer.start()
         self.resize(1100, 740)
+        # A status message is read out by a screen reader as it appears.
+        status_bar = self.statusBar()
+        status_bar.setAccessibleName("Status")
+        status_bar.messageChanged.connect(lambda text: announce(status_bar, text))
         # A right click on a page offers the same actions as the Go and View menus.
         self.form.pages.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for action_id in ("back", "forward", "home", "refresh", "print"):
@@ -106,10 +110,6 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
             if spec.id == "new_database":
                 self.recent_menu = menu.addMenu("Recent &Databases")
-        # A status message is read out by a screen reader as it appears.
-        status_bar = self.statusBar()
-        status_bar.setAccessibleName("Status")
-        status_bar.messageChanged.connect(lambda text: announce(status_bar, text))
                 self.recent_menu.setObjectName("recentMenu")
                 self.recent_menu.aboutToShow.connect(self._fill_recent)
                 self._fill_recent()

@@ -243,6 +243,11 @@ class ApproveDenyDialog(QDialog):
         self.resize(min(max(820, wide), 1300), 300 + self.ROW_HEIGHT * shown)
         if self.give_boxes:
             self.give_boxes[0].setFocus()
+        # With larger text (View → text size, the desktop's font), as tall as the wrapped
+        # lines above the rows need.
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            self.resize(self.width(), max(self.height(), layout.totalHeightForWidth(self.width())))
 
     def _choice_changed(self) -> None:
         self.form.approveButton.setDefault(any(box.isChecked() for box in self.give_boxes))
@@ -411,6 +416,7 @@ class ThirdPartyPage(Page):
         self.form.setupUi(self.inner)
         self.body.addWidget(self.inner, 1)
         self.form.titleLabel.setObjectName("heading")
+        self.form.tabs.setAccessibleName("Third party's access")
         self.manage_access_link = LinkButton("Manage Access")
         self.manage_access_link.clicked.connect(lambda: self.form.tabs.setCurrentIndex(0))
         self.manage_account_access_link = LinkButton("Manage Account Access")
@@ -419,7 +425,6 @@ class ThirdPartyPage(Page):
         self.form.linkColumn.addWidget(self.manage_account_access_link)
         self.cancel_access_link = CommandButton("Cancel Access")
         self.cancel_access_link.setAccessibleDescription(
-        self.form.tabs.setAccessibleName("Third party's access")
             "Cancel all of this third party's access to your accounts"
         )
         self.cancel_access_link.clicked.connect(self._cancel_general_access)
@@ -479,6 +484,9 @@ class ThirdPartyPage(Page):
             else "Nothing to cancel."
         )
         self.cancel_access_link.setEnabled(bool(rows))
+        self.cancel_access_link.setAccessibleName(
+            f"Cancel Access for {self.username}" if self.username else "Cancel Access"
+        )
         self.manage_account_access_link.setEnabled(bool(rows))
 
     def access_type_links(self) -> list[LinkButton]:
@@ -487,9 +495,6 @@ class ThirdPartyPage(Page):
             for row in range(self.access_model.rowCount())
             if isinstance(
                 w := self.form.accessTable.indexWidget(
-        self.cancel_access_link.setAccessibleName(
-            f"Cancel Access for {self.username}" if self.username else "Cancel Access"
-        )
                     self.access_model.index(row, AccessModel.Column.ACCESS_TYPE)
                 ),
                 LinkButton,

@@ -280,6 +280,32 @@ def open_rows_with(view: QTableView, column: int) -> None:
     helper.follow_selection()
 
 
+class _RowsFitText(QObject):
+    """See :func:`rows_fit_text`. A child of its view, so it goes with it."""
+
+    def __init__(self, view: QTableView, minimum: int) -> None:
+        super().__init__(view)
+        self.minimum = minimum
+        self.fit(view)
+
+    def fit(self, view: QTableView) -> None:
+        line = view.fontMetrics().height()
+        view.verticalHeader().setDefaultSectionSize(max(self.minimum, line + 10))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FontChange and isinstance(watched, QTableView):
+            self.fit(watched)
+        return False
+
+
+def rows_fit_text(view: QTableView, minimum: int) -> None:
+    """Rows ``minimum`` pixels high, or as high as a line of the view's text needs (and
+    the link in a row): larger text (View → text size, the desktop's font) makes them
+    taller instead of cutting the text. Every row the same height, so nothing measures
+    a long table's rows."""
+    view.installEventFilter(_RowsFitText(view, minimum))
+
+
 def setup_table(view: QTableView, *, stretch_column: int | None = None) -> None:
     start_on_first_row(view)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -287,7 +313,7 @@ def setup_table(view: QTableView, *, stretch_column: int | None = None) -> None:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(32)
+    rows_fit_text(view, 32)
     view.setWordWrap(False)
     header = view.horizontalHeader()
     header.setHighlightSections(False)

@@ -533,7 +533,9 @@ def _open_tax_administrator(qtbot, page: MyAccessPage, client: str, account: str
     index = [(name, kind) for name, kind, _level in _rows(page)].index((client, account))
     link = page.tax_administrator_links()[index]
     assert link.text() == "Tax Administrator"
-    assert link.accessibleName() == "Tax Administrator"
+    # A screen reader meets it by Tab: its name says which row.
+    assert link.accessibleName().startswith("Tax Administrator for ")
+    assert link.accessibleName().endswith(f" of {client}")
     qtbot.mouseClick(link, Qt.MouseButton.LeftButton)
     return index
 
