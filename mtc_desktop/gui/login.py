@@ -56,7 +56,7 @@ class LoginWindow(QWidget):
 
         self.form.demoPasswordLabel.setText(
             f"This is a demo database. Every demo logon's password is <b>{DEMO_PASSWORD}</b>. "
-            "Double-click a logon to fill in the form."
+            "Double-click a logon, or press Enter on it, to fill in the form."
         )
         table = self.form.demoTable
         table.setColumnCount(4)
@@ -70,6 +70,8 @@ class LoginWindow(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         table.cellDoubleClicked.connect(self._use_demo_logon)
+        table.activated.connect(lambda index: self._use_demo_logon(index.row()))  # Enter
+        table.setTabKeyNavigation(False)  # Tab leaves the list from the start
         table.setFixedHeight(
             table.horizontalHeader().height()
             + sum(table.rowHeight(r) for r in range(table.rowCount()))

@@ -220,9 +220,10 @@ class ApproveDenyDialog(QDialog):
             self.give_boxes.append(give)
             self.level_boxes.append(combo)
         if previous is not None:
-            QWidget.setTabOrder(previous, self.form.approveButton)
-        QWidget.setTabOrder(self.form.approveButton, self.form.cancelButton)
-        QWidget.setTabOrder(self.form.cancelButton, self.form.denyButton)
+            QWidget.setTabOrder(previous, self.form.denyButton)
+        # The buttons as they read, left to right: Deny All, Cancel, Approve.
+        QWidget.setTabOrder(self.form.denyButton, self.form.cancelButton)
+        QWidget.setTabOrder(self.form.cancelButton, self.form.approveButton)
         grid.setColumnStretch(self.Col.ACCOUNT, 1)
         grid.setRowStretch(len(request.lines) + 1, 1)
         self.form.accountsGrid.installEventFilter(_TableLook(self.form.accountsGrid, grid))
@@ -412,14 +413,16 @@ class ThirdPartyPage(Page):
         super().__init__(main)
         self.third_party_id = third_party_id
         self.inner = QWidget()
+        # The two links beside the title are made first, so that Tab reaches them before
+        # the tabs under them (reading order).
+        self.manage_access_link = LinkButton("Manage Access", self.inner)
+        self.manage_account_access_link = LinkButton("Manage Account Access", self.inner)
         self.form = Ui_ThirdPartyPage()
         self.form.setupUi(self.inner)
         self.body.addWidget(self.inner, 1)
         self.form.titleLabel.setObjectName("heading")
         self.form.tabs.setAccessibleName("Third party's access")
-        self.manage_access_link = LinkButton("Manage Access")
         self.manage_access_link.clicked.connect(lambda: self.form.tabs.setCurrentIndex(0))
-        self.manage_account_access_link = LinkButton("Manage Account Access")
         self.manage_account_access_link.clicked.connect(lambda: self.form.tabs.setCurrentIndex(1))
         self.form.linkColumn.addWidget(self.manage_access_link)
         self.form.linkColumn.addWidget(self.manage_account_access_link)

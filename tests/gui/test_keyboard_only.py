@@ -457,3 +457,20 @@ def test_tab_and_ctrl_tab_leave_every_table_of_the_third_party(keyboard: Keyboar
     _more_tab(kb)
     kb.activate("Manage My Access")
     _leaves(kb, "My access to clients' accounts")
+
+
+def test_a_demo_logon_is_chosen_from_the_list_by_keyboard(keyboard: Keyboard) -> None:
+    """The login window's demo list: the arrow keys to a logon, Enter fills in the form
+    (as a double click does), and Log In has the focus."""
+    kb = keyboard
+    kb.tab_to("Demo logons")
+    for _ in range(10):
+        if kb.current_row_text(0) == "smithcpa":
+            break
+        kb.press(Key.Key_Down)
+    assert kb.current_row_text(0) == "smithcpa"
+    kb.press(Key.Key_Return)
+    assert kb.on("Log In"), describe(kb.focused())
+    kb.press(Key.Key_Space)
+    kb.qtbot.waitUntil(lambda: isinstance(kb.focused().window(), MainWindow))
+    assert kb.focused().window().actor.username == "smithcpa"

@@ -74,8 +74,8 @@ class Ui_ApproveDenyDialog(object):
 
         self.layout.addLayout(self.buttonRow)
 
-        QWidget.setTabOrder(self.approveButton, self.cancelButton)
-        QWidget.setTabOrder(self.cancelButton, self.denyButton)
+        QWidget.setTabOrder(self.denyButton, self.cancelButton)
+        QWidget.setTabOrder(self.cancelButton, self.approveButton)
 
         self.retranslateUi(ApproveDenyDialog)
 
