@@ -15,9 +15,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleInterface
-from PySide6.QtWidgets import QAbstractButton, QAccessibleWidget, QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAccessibleWidget, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QComboBox
+
+# Qt's namespace, QComboBox and QLabel are imported where they are used: install() runs
+# before the login window's first paint, and PySide6 makes a class (with all its enums)
+# the first time it is touched; Qt's namespace alone cost the start about 20 ms.
 
 _installed = False
 
@@ -59,8 +68,11 @@ class _LabelWhenShown(QObject):
     """See :func:`label_drop_down`."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and isinstance(watched, QComboBox):
-            give_label(watched)
+        if event.type() == QEvent.Type.Show:
+            from PySide6.QtWidgets import QComboBox
+
+            if isinstance(watched, QComboBox):
+                give_label(watched)
         return False
 
 
@@ -75,6 +87,9 @@ def label_drop_down(combo: QComboBox) -> None:
 def give_label(combo: QComboBox) -> None:
     """A hidden label, sibling and buddy of ``combo``, saying its accessible name (kept
     in step when the name changes), unless a label is its buddy already."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
     parent, name = combo.parentWidget(), combo.accessibleName()
     if parent is None or not name:
         return
