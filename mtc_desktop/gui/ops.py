@@ -30,8 +30,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QEventLoop, QObject, Signal, Slot
-from PySide6.QtWidgets import QAbstractButton, QApplication, QProgressDialog, QWidget
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from mtc_desktop.domain.errors import MtcError
 from mtc_desktop.gui import busy, dialogs
@@ -247,6 +247,11 @@ class Op(Generic[R]):
         release = self._hold()
         if release is None:
             return None
+        # Here, not at the top: the login window imports this module before its first
+        # paint, and PySide6 makes each class (with its enums) when first touched.
+        from PySide6.QtCore import QEventLoop
+        from PySide6.QtWidgets import QProgressDialog
+
         progress = QProgressDialog(busy_text, "", 0, steps.total if steps else 0, self.parent)
         progress.setWindowTitle(
             title or (self.parent.window().windowTitle() if self.parent else "")
