@@ -55,7 +55,13 @@ ACTIONABLE_ROLES = {
 }
 CELL_ROLES = {"table cell", "table column header", "table row header", "list item"}
 
-report: dict[str, Any] = {"snapshots": [], "focus": [], "errors": [], "steps": []}
+report: dict[str, Any] = {
+    "snapshots": [],
+    "focus": [],
+    "errors": [],
+    "steps": [],
+    "announcements": [],
+}
 focus_events: list[tuple[str, str, Any]] = []  # role, name, the object
 
 
@@ -67,6 +73,11 @@ def _on_focus(event: Any) -> None:
         focus_events.append((source.getRoleName(), source.name or "", source))
     except Exception:  # the object may be gone already
         pass
+
+
+def _on_announcement(event: Any) -> None:
+    """What the program asked a screen reader to say (QAccessibleAnnouncementEvent)."""
+    report["announcements"].append(str(event.any_data or ""))
 
 
 def pump(seconds: float) -> None:
@@ -211,7 +222,7 @@ def named(name: str, roles: set[str] | None = None) -> Callable[[], Any]:
     return find
 
 
-def press(name: str, roles: set[str] = ACTIONABLE_ROLES, settle: float = 0.8) -> bool:
+def press(name: str, roles: set[str] = ACTIONABLE_ROLES, settle: float = 0.5) -> bool:
     """Press the control called ``name`` with its first action, as a screen reader does."""
     report["steps"].append(f"press {name}")
     print(f"{time.monotonic():.1f} press {name}", file=sys.stderr, flush=True)
@@ -228,7 +239,7 @@ def press(name: str, roles: set[str] = ACTIONABLE_ROLES, settle: float = 0.8) ->
     return True
 
 
-def key(keysym: int, settle: float = 0.15) -> None:
+def key(keysym: int, settle: float = 0.08) -> None:
     pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
     pump(settle)
 
@@ -337,8 +348,18 @@ def visit(name: str, where: str, roles: set[str] = ACTIONABLE_ROLES, tab: bool =
     return True
 
 
+def wrong_password() -> None:
+    """A refused login: the message beside the fields is announced."""
+    if not wait_window("Log In", 30):
+        return
+    type_into("Username", "text", "harborbakery")
+    type_into("Password", "password text", "not the password")
+    press("Log In", {"push button"}, settle=1.0)
+
+
 def taxpayer() -> None:
     me = ("harborbakery", "Harbor Street Bakery")
+    wrong_password()
     if not log_in(*me):
         return
     snapshot("Taxpayer: Home")
@@ -419,6 +440,7 @@ def dor_staff() -> None:
 
 def main() -> int:
     pyatspi.Registry.registerEventListener(_on_focus, "object:state-changed:focused")
+    pyatspi.Registry.registerEventListener(_on_announcement, "object:announcement")
     if not wait_for(application, 40):
         report["errors"].append("MTC Desktop did not appear on the accessibility bus")
     else:

@@ -174,3 +174,11 @@ def test_links_are_links_and_can_be_pressed(report: dict[str, Any]) -> None:
     assert any(
         role == "link" and name.startswith("Approve/Deny request ") for role, name in focused
     ), "the Approve/Deny link is not announced with its request"
+
+
+def test_messages_that_appear_are_announced(report: dict[str, Any]) -> None:
+    """The login window's refusal (an error line beside the fields) and a status message
+    reach the screen reader as announcements, without moving the focus."""
+    said = report["announcements"]
+    assert "The username or password is not correct." in said
+    assert any(text.startswith("Client view switched on") for text in said), said
