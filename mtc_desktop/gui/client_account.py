@@ -30,6 +30,7 @@ from mtc_desktop.gui.models import ActivityModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import (
     LinkButton,
+    ResultLabel,
     heading,
     note,
     panel,
@@ -137,10 +138,7 @@ class ClientAccountPage(Page):
         row.addWidget(file_box, 1)
         row.addWidget(pay_box, 1)
         self.body.addWidget(self.action_row)
-        self.result_label = QLabel("")
-        self.result_label.setProperty("role", "success")
-        self.result_label.setWordWrap(True)
-        self.result_label.setAccessibleName("Result")
+        self.result_label = ResultLabel()  # announced by a screen reader
         self.body.addWidget(self.result_label)
 
         self.activity_heading = heading("Activity", 2)

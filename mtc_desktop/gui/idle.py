@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtc_desktop.gui import ops
+from mtc_desktop.gui.widgets import show_text
 from mtc_desktop.services import base, logons
 from mtc_desktop.services.base import Actor
 
@@ -138,8 +139,7 @@ class LockDialog(QDialog):
         super().showEvent(event)
 
     def show_error(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.setVisible(bool(message))
+        show_text(self.error_label, message)  # announced by a screen reader
         self.password_edit.setAccessibleDescription(message)
         if self.isVisible():
             self._fit()

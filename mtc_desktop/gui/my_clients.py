@@ -27,7 +27,7 @@ from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import connect_write, writes
 from mtc_desktop.gui.models import FormerClientsModel, MyRequestsModel
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import LinkButton, heading, note, setup_table
+from mtc_desktop.gui.widgets import LinkButton, ResultLabel, heading, note, setup_table
 from mtc_desktop.services import clients, grants, requests
 from mtc_desktop.services.base import Actor
 from mtc_desktop.services.requests import RequestView
@@ -134,10 +134,7 @@ class ManageMyClientsPage(Page):
         former_actions.addWidget(self.former_button)
         former_actions.addStretch(1)
         self.body.addLayout(former_actions)
-        self.result_label = QLabel("")
-        self.result_label.setProperty("role", "success")
-        self.result_label.setWordWrap(True)
-        self.result_label.setAccessibleName("Result")
+        self.result_label = ResultLabel()  # announced by a screen reader
         self.body.addWidget(self.result_label)
 
     # --- reading -----------------------------------------------------------------------

@@ -33,7 +33,7 @@ from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.models import OBJECT_ROLE, RowsModel, day, when
 from mtc_desktop.gui.pages import Page
-from mtc_desktop.gui.widgets import heading, note, setup_table
+from mtc_desktop.gui.widgets import ResultLabel, heading, note, setup_table, show_text
 from mtc_desktop.gui.wizard import USERNAME_HINT, FieldForm, grow_to_fit, new_grid, plain
 from mtc_desktop.services import staff
 from mtc_desktop.services.base import Actor
@@ -125,11 +125,7 @@ class StaffLogonsPage(Page):
             row.addWidget(button)
         row.addStretch(1)
         self.body.addLayout(row)
-        self.result = QLabel("")
-        self.result.setProperty("role", "success")
-        self.result.setWordWrap(True)
-        self.result.setAccessibleName("Result")
-        self.result.hide()
+        self.result = ResultLabel()
         self.body.addWidget(self.result)
         self._selection_changed()
 
@@ -166,8 +162,7 @@ class StaffLogonsPage(Page):
         self.enable_button.setEnabled(chosen is not None and not chosen.active)
 
     def show_result(self, text: str) -> None:
-        self.result.setText(text)
-        self.result.setVisible(bool(text))
+        self.result.setText(text)  # shown while it says something, and announced
 
     @writes
     def add_staff(self) -> None:
@@ -353,11 +348,9 @@ class AddStaffDialog(QDialog, FieldForm):
         if isinstance(exc, InvalidInput):
             self.show_errors({k: v for k, v in exc.errors.items() if k in self.fields})
             loose = [v for k, v in exc.errors.items() if k not in self.fields]
-            self.message.setText(" ".join(loose))
-            self.message.setVisible(bool(loose))
+            show_text(self.message, " ".join(loose))
         else:
-            self.message.setText(exc.message)
-            self.message.show()
+            show_text(self.message, exc.message)
         grow_to_fit(self)
 
 

@@ -48,6 +48,7 @@ from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import (
     CommandButton,
     LinkButton,
+    ResultLabel,
     heading,
     note,
     place_links,
@@ -79,10 +80,7 @@ class AccessRequestsPage(Page):
         self.view.setModel(self.model)
         setup_table(self.view, stretch_column=PendingRequestsModel.Column.ACCOUNTS)
         self.body.addWidget(self.view, 1)
-        self.result_label = QLabel("")
-        self.result_label.setProperty("role", "success")
-        self.result_label.setWordWrap(True)
-        self.result_label.setAccessibleName("Result")
+        self.result_label = ResultLabel()  # announced by a screen reader
         self.body.addWidget(self.result_label)
 
     def refresh(self) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from mtc_desktop.domain.errors import InvalidInput
 from mtc_desktop.domain.passwords import MIN_PASSWORD_LENGTH, check_new_password
 from mtc_desktop.domain.text import MAX_USERNAME_LENGTH, MIN_USERNAME_LENGTH, clean_username
-from mtc_desktop.gui.widgets import error_label, note
+from mtc_desktop.gui.widgets import error_label, note, show_text
 
 PASSWORDS_DIFFER = "The two passwords are not the same; type the same password in both boxes."
 
@@ -121,8 +121,7 @@ class FieldForm:
     def set_error(self, name: str, message: str) -> None:
         """Show ``message`` beside the field, in place of its hint; "" clears it."""
         label, widget = self.errors[name], self.fields[name]
-        label.setText(message)
-        label.setVisible(bool(message))
+        show_text(label, message)  # announced by a screen reader
         hint = self.hints.get(name)
         if hint is not None:
             hint.setVisible(not message and bool(hint.text()))
