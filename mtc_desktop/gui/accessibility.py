@@ -24,9 +24,10 @@ from PySide6.QtWidgets import QAbstractButton, QAccessibleWidget, QWidget
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QComboBox
 
-# Qt's namespace, QComboBox and QLabel are imported where they are used: install() runs
-# before the login window's first paint, and PySide6 makes a class (with all its enums)
-# the first time it is touched; Qt's namespace alone cost the start about 20 ms.
+# Qt's namespace, QComboBox and QLabel are imported where they are used: this module
+# loads at start-up (install() runs as the database opens under the login window), and
+# PySide6 makes a class (with all its enums) the first time it is touched; Qt's namespace
+# alone cost the start about 20 ms.
 
 _installed = False
 

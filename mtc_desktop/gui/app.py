@@ -72,9 +72,6 @@ def _apply_look(app: QApplication) -> None:
     from mtc_desktop.gui.focus import show_focus_everywhere
 
     show_focus_everywhere(app)  # one visible focus frame, on every control
-    from mtc_desktop.gui import accessibility
-
-    accessibility.install()  # links as links, for screen readers
     if not app.property("mtc_styled"):
         use_native_style(app)
     app.setApplicationName(APP_NAME)
@@ -99,6 +96,15 @@ def _apply_look(app: QApplication) -> None:
         app.setProperty("mtc_base_style", base)  # View → text size scales it
         app.setStyleSheet(desktop.scaled_style(base, desktop.text_scale()))
         app.setProperty("mtc_styled", True)
+
+
+def _install_accessibility() -> None:
+    """Links as links, for screen readers (gui/accessibility.py). The login window has no
+    LinkButton, so run() installs this once the database is open, after the first paint
+    (the module and Qt's accessibility classes cost it about 4 ms); launch() at once."""
+    from mtc_desktop.gui import accessibility
+
+    accessibility.install()
 
 
 class Session(QObject):
@@ -384,6 +390,7 @@ def launch(
     app = QApplication.instance()
     assert isinstance(app, QApplication), "create a QApplication first"
     _apply_look(app)
+    _install_accessibility()
     _open_database(target)
     if send_email:
         start_sender(app)
@@ -476,6 +483,7 @@ def run(target: str | None = None, demo: bool = False) -> int:
             window.close()
             app.quit()  # the window may be hidden: closing it does not end the program
             return
+        _install_accessibility()  # before any page with links: the main window's
         window.check_setup()  # a new database: offer Set Up This Database
         start_sender(app)
 

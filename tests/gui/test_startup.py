@@ -93,6 +93,7 @@ NOT_NEEDED_TO_OPEN = {
     "mtc_desktop.store.models": "the model classes (the first service to use them loads them)",
     "mtc_desktop.services.logons": "the services behind the login (loaded after the open)",
     "mtc_desktop.gui.main_window": "the main window (at login)",
+    "mtc_desktop.gui.accessibility": "links as links for screen readers (installed after the open)",
     "argon2": "the password hasher (at login)",
     "reportlab": "the PDF writer",
     "pypdf": "the PDF reader",
