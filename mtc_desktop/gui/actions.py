@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from mtc_desktop.domain.model import Role
 from mtc_desktop.gui import router
-from mtc_desktop.gui.widgets import LinkButton
+from mtc_desktop.gui.widgets import CommandButton, LinkButton
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
@@ -425,6 +425,26 @@ class ActionLink(LinkButton):
     def _sync(self) -> None:
         text = self.action.text()
         self.setText(text if self._mnemonic else plain(text))
+        self.setToolTip(self.action.toolTip())
+        self.setStatusTip(self.action.statusTip())
+        self.setEnabled(self.action.isEnabled())
+
+
+class ActionButton(CommandButton):
+    """A command button that is an action (*Register Taxpayer*, *Record Power of
+    Attorney*): the registry's label, tip, enabled state and trigger, drawn as a push
+    button because it changes data; :class:`ActionLink` is for an action that goes to a
+    page."""
+
+    def __init__(self, action: QAction, parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self.action = action
+        self._sync()
+        action.changed.connect(self._sync)
+        self.clicked.connect(action.trigger)
+
+    def _sync(self) -> None:
+        self.setText(plain(self.action.text()))
         self.setToolTip(self.action.toolTip())
         self.setStatusTip(self.action.statusTip())
         self.setEnabled(self.action.isEnabled())

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtc_desktop.domain.text import search_words
-from mtc_desktop.gui import dialogs, ops, router
+from mtc_desktop.gui import desktop, dialogs, ops, router
 from mtc_desktop.gui.busy import writes
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import (
@@ -167,6 +167,24 @@ class ClientsPage(Page):
             start_on_favorites = bool(ops.call(self, clients.favorites_count, self.actor))
         self.tabs.setCurrentIndex(self.FAVORITES_TAB if start_on_favorites else self.ALL_TAB)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self._restore_columns()
+
+    def _restore_columns(self) -> None:
+        """The widths the user dragged and the sort chosen last time (gui/desktop.py); the
+        sort is set before the first read, so the list is read once, in that order."""
+        saved = None
+        for view in self.views:
+            saved = desktop.remember_columns(view, f"{self.key}/{view.accessibleName()}") or saved
+        key = ClientsModel.SORT_KEYS.get(saved[0]) if saved is not None else None
+        if saved is None or key is None:
+            return
+        choice = SortChoice.of(key, saved[1])
+        for model in self.models:
+            model.sort_key, model.descending = choice.key, choice.descending
+        self.sort_combo.blockSignals(True)
+        self.sort_combo.setCurrentIndex(list(SortChoice).index(choice))
+        self.sort_combo.blockSignals(False)
+        self._show_sort_indicator()
 
     def _loading_failed(self, exc: Exception) -> None:
         dialogs.show_error(self, exc)

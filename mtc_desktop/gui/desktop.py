@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QPoint, QRect, QSettings
+from PySide6.QtCore import QObject, QPoint, QRect, QSettings
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QHeaderView, QTableView, QWidget
 
 TEXT_SCALES = (0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0)
 RECENT_LIMIT = 6
@@ -78,6 +78,125 @@ def restore_window(window: QWidget, name: str) -> bool:
 
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
     return True
+
+
+# --- a list's columns -----------------------------------------------------------------
+# Under "columns/<page key>/<list name>": the widths the user dragged and the sort column
+# and order, with the columns' headings as a signature: a list whose columns changed
+# (a new version) starts afresh instead of getting widths meant for other columns.
+#
+# Only sections the user can drag (``QHeaderView.Interactive``) keep a width. Most lists
+# (``widgets.setup_table``) size their columns to their contents on purpose, so that a
+# link in a cell is never cut: they keep no widths, and keep a sort only if they sort.
+
+
+def columns_signature(view: QTableView) -> str:
+    from PySide6.QtCore import Qt  # here: Qt's namespace costs start-up about 20 ms
+
+    model = view.model()
+    if model is None:
+        return ""
+    horizontal = Qt.Orientation.Horizontal
+    return "|".join(str(model.headerData(i, horizontal) or "") for i in range(model.columnCount()))
+
+
+def _columns_group(key: str) -> str:
+    return "columns/" + key.replace("\\", "_")
+
+
+def save_columns(view: QTableView, key: str) -> None:
+    """Remember the widths the user can drag, and the sort shown, of ``view``."""
+    header = view.horizontalHeader()
+    store = settings()
+    store.beginGroup(_columns_group(key))
+    store.setValue("signature", columns_signature(view))
+    interactive = QHeaderView.ResizeMode.Interactive
+    store.setValue(
+        "widths",
+        [
+            header.sectionSize(i) if header.sectionResizeMode(i) is interactive else -1
+            for i in range(header.count())
+        ],
+    )
+    if header.isSortIndicatorShown() and header.sortIndicatorSection() >= 0:
+        store.setValue("sort", [header.sortIndicatorSection(), header.sortIndicatorOrder().value])
+    else:
+        store.remove("sort")
+    store.endGroup()
+
+
+def restore_columns(view: QTableView, key: str) -> tuple[int, bool] | None:
+    """Give back the widths saved for ``view``; return the saved sort as (column,
+    descending) for the list to apply (each list sorts its own way), or None. Saved state
+    of other columns (the list changed since) is forgotten."""
+    store = settings()
+    store.beginGroup(_columns_group(key))
+    try:
+        if store.value("signature") != columns_signature(view):
+            store.remove("")  # the whole group: it was about other columns
+            return None
+        widths = store.value("widths", [])
+        sort = store.value("sort")
+    finally:
+        store.endGroup()
+    header = view.horizontalHeader()
+    interactive = QHeaderView.ResizeMode.Interactive
+    for section, width in enumerate(widths if isinstance(widths, list) else []):
+        try:
+            size = int(width)
+        except (TypeError, ValueError):
+            continue
+        if (
+            size > 0
+            and section < header.count()
+            and header.sectionResizeMode(section) is interactive
+        ):
+            header.resizeSection(section, max(size, header.minimumSectionSize()))
+    try:
+        column, order = (int(v) for v in sort)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return None
+    if not 0 <= column < header.count():
+        return None
+    return column, order == 1  # Qt.SortOrder.DescendingOrder
+
+
+class _ColumnsKeeper(QObject):
+    """See :func:`remember_columns`: saves when a width is dragged or the sort changes."""
+
+    def __init__(self, view: QTableView, key: str) -> None:
+        super().__init__(view.horizontalHeader())
+        self.key = key
+        self.restoring = False
+        header = view.horizontalHeader()
+        header.sectionResized.connect(self._resized)
+        header.sortIndicatorChanged.connect(self._save)
+
+    def _view(self) -> QTableView:
+        view = self.parent().parent()  # type: ignore[union-attr]
+        assert isinstance(view, QTableView)
+        return view
+
+    def _resized(self, section: int, _old: int, _new: int) -> None:
+        header = self._view().horizontalHeader()
+        if header.sectionResizeMode(section) is QHeaderView.ResizeMode.Interactive:
+            self._save()
+
+    def _save(self, *_args: object) -> None:
+        if not self.restoring:
+            save_columns(self._view(), self.key)
+
+
+def remember_columns(view: QTableView, key: str) -> tuple[int, bool] | None:
+    """Restore ``view``'s columns saved under ``key`` (see :func:`restore_columns`) and
+    save them from now on whenever the user drags a width or the sort changes. Returns
+    the saved sort for the list to apply."""
+    keeper = _ColumnsKeeper(view, key)
+    keeper.restoring = True
+    try:
+        return restore_columns(view, key)
+    finally:
+        keeper.restoring = False
 
 
 # --- text size ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from mtc_desktop.gui import ops
-from mtc_desktop.gui.widgets import LinkButton
+from mtc_desktop.gui.widgets import CommandButton, LinkButton
 
 if TYPE_CHECKING:
     from mtc_desktop.gui.main_window import MainWindow
@@ -69,6 +69,19 @@ class Page(QWidget):
         link = LinkButton(plain(SPEC_BY_ID[action_id].label))
         link.setEnabled(False)
         return link
+
+    def action_button(self, action_id: str) -> CommandButton:
+        """A command button on the page that is the registry's action ``action_id``: for
+        an action that changes data (a link goes to another page, see
+        :meth:`action_link`). Outside this logon's mode: disabled, with the same label."""
+        from mtc_desktop.gui.actions import SPEC_BY_ID, ActionButton, plain
+
+        action = self.main.user_actions.get(action_id)
+        if action is not None:
+            return ActionButton(action)
+        button = CommandButton(plain(SPEC_BY_ID[action_id].label))
+        button.setEnabled(False)
+        return button
 
     def filter_widget(self) -> QWidget | None:
         """The filter of the list this page shows, if any (a page declares it as

@@ -59,6 +59,7 @@ from mtc_desktop.gui.busy import connect_write, writes
 from mtc_desktop.gui.models import RowsModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import (
+    CommandButton,
     LinkButton,
     ResultLabel,
     error_label,
@@ -170,13 +171,13 @@ def _fit_rows(view: QTableView, rows: int) -> None:
 
 def _links(
     view: QTableView, rows: list[PoaView], text: str, slot: Callable[[int], None]
-) -> list[LinkButton]:
-    """A link per POA in force; other rows get none."""
+) -> list[CommandButton]:
+    """A command button (it changes data) per POA in force; other rows get none."""
     links = []
     for row, item in enumerate(rows):
         if not item.in_force:
             continue
-        link = LinkButton(text)
+        link = CommandButton(text)
         link.setAccessibleDescription(f"{text} Power of Attorney {item.number}")
         connect_write(link, functools.partial(slot, item.id))
         view.setIndexWidget(view.model().index(row, PoaModel.Column.ACTION), link)
@@ -215,7 +216,7 @@ class PowersOfAttorneyPage(Page):
         self.body.addWidget(self.empty)
         self.body.addWidget(faq_block())
         self.body.addStretch(1)
-        self.revoke_links: list[LinkButton] = []
+        self.revoke_links: list[CommandButton] = []
 
     def refresh(self) -> None:
         rows = self.call(poa.poas_of_my_taxpayer, self.actor) or []
@@ -326,7 +327,7 @@ class ClientPoaPanel(QGroupBox):
         difference = note(f"{FAQ_QUESTION} {FAQ_DIFFERENCE}")
         difference.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(difference)
-        self.withdraw_links: list[LinkButton] = []
+        self.withdraw_links: list[CommandButton] = []
 
     def refresh(self) -> None:
         if self.actor.taxpayer_id == self.taxpayer_id:  # its own business: no POA needed
@@ -614,14 +615,19 @@ class DorPoaPanel(QGroupBox):
                 "for returns and other documentation."
             )
         )
-        record = LinkButton("Record Power of Attorney")
+        # Recording changes data: buttons. The queue is another page: a link.
+        record = CommandButton("Record Power of Attorney")
         record.clicked.connect(self.record)
-        imported = LinkButton("Import a Signed Form M-2848 (PDF)…")
+        imported = CommandButton("Import a Signed Form M-2848 (PDF)…")
         imported.clicked.connect(self.import_form)
         queue = LinkButton("Information Requests")
         queue.clicked.connect(self.open_queue)
-        for link in (record, imported, queue):
-            layout.addWidget(link)
+        commands = QHBoxLayout()
+        commands.addWidget(record)
+        commands.addWidget(imported)
+        commands.addStretch(1)
+        layout.addLayout(commands)
+        layout.addWidget(queue)
         self.result = _result_label()
         self.result.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.result)
@@ -947,7 +953,7 @@ class InformationQueuePage(Page):
         ):
             links = []
             for item in rows:
-                link = LinkButton(text)
+                link = CommandButton(text)  # it changes data: a button, not a link
                 link.setAccessibleDescription(f"{text} request {item.number}")
                 connect_write(link, functools.partial(slot, item.id))
                 links.append(link)

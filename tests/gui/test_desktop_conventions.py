@@ -5,14 +5,15 @@ the page until the page changes."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QDialog, QMessageBox, QTableView, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QTableView, QWidget
 
+from mtc_desktop.gui.clients_model import ClientsModel
 from mtc_desktop.gui.inbox import InboxPage
 from mtc_desktop.gui.main_window import MainWindow
 from mtc_desktop.gui.widgets import LinkButton
-from tests.gui.conftest import click, log_in, when_modal
+from tests.gui.conftest import buttons, click, log_in, when_modal
 
 # --- Enter on a row opens it ---------------------------------------------------------------
 
@@ -217,4 +218,107 @@ def test_a_link_in_a_selected_row_is_drawn_in_the_selections_text_colour(
     view.clearSelection()
     qtbot.wait(10)
     assert link.palette().color(link.foregroundRole()) == QColor("#14558f")
+    main.close()
+
+
+# --- commands that change data look like commands ---------------------------------------------
+
+DOR_COMMANDS = (
+    "Record Power of Attorney",
+    "Import a Signed Form M-2848 (PDF)…",
+    "Import Returned Forms…",
+    "Mail Correspondence",
+    "Email Server",
+    "Register Taxpayer",
+    "Import Registry…",
+)
+DOR_LINKS = ("Information Requests", "Outbox", "Staff Logons")
+
+
+def test_the_dor_homes_commands_are_buttons_and_its_ways_to_other_pages_links(
+    qtbot, login_window
+) -> None:
+    main = log_in(qtbot, login_window, "dorclerk")
+    home = main.current_page
+    for label in DOR_COMMANDS:
+        (button,) = buttons(home, label)
+        assert isinstance(button, QPushButton) and not isinstance(button, LinkButton), label
+        assert not button.isFlat(), label
+    for label in DOR_LINKS:
+        found = buttons(home, label)
+        if label == "Staff Logons" and not found:
+            continue  # administrators only
+        assert isinstance(found[0], LinkButton), label
+    # The button is the menu's action: the same label, and the same dialog.
+    titles: list[str] = []
+    when_modal(lambda box: (titles.append(box.windowTitle()), box.reject()))
+    click(qtbot, home, "Register Taxpayer")
+    qtbot.waitUntil(lambda: bool(titles))
+    assert titles == ["Register Taxpayer"]
+    main.close()
+
+
+# --- a list's columns come back ---------------------------------------------------------------
+
+
+def _click_header(qtbot, view: QTableView, column: int) -> None:
+    header = view.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+
+
+def test_the_client_lists_widths_and_sort_come_back_on_the_page_and_after_a_restart(
+    qtbot, login_window
+) -> None:
+    main = log_in(qtbot, login_window, "smithcpa")
+    page = main.current_page
+    page.tabs.setCurrentIndex(page.ALL_TAB)  # type: ignore[union-attr]
+    view = page.all_view  # type: ignore[union-attr]
+    id_column = ClientsModel.Column.ID
+    header = view.horizontalHeader()
+    assert header.sectionSize(id_column) != 210
+    header.resizeSection(id_column, 210)  # as a drag of the column's edge does
+    _click_header(qtbot, view, id_column)
+    _click_header(qtbot, view, id_column)  # the second click: highest first
+    assert page.sort_combo.currentText() == "ID (highest first)"  # type: ignore[union-attr]
+    first = view.model().row_object(0).masked_id
+
+    def check(page: QWidget) -> None:
+        view = page.all_view  # type: ignore[attr-defined]
+        header = view.horizontalHeader()
+        assert header.sectionSize(id_column) == 210
+        assert page.sort_combo.currentText() == "ID (highest first)"  # type: ignore[attr-defined]
+        assert header.sortIndicatorSection() == id_column
+        assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        page.tabs.setCurrentIndex(page.ALL_TAB)  # type: ignore[attr-defined]
+        assert view.model().row_object(0).masked_id == first
+
+    main.open_profile()  # leave the page…
+    main.go_home()  # …and come back to a new one
+    assert main.current_page is not page
+    check(main.current_page)
+    click(qtbot, main, "Switch Logon")  # a new main window
+    qtbot.waitUntil(login_window.isVisible)
+    main = log_in(qtbot, login_window, "smithcpa")
+    check(main.current_page)
+    main.close()
+
+
+def test_saved_columns_are_forgotten_when_the_lists_columns_changed(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "smithcpa")
+    view = main.current_page.all_view  # type: ignore[union-attr]
+    view.horizontalHeader().resizeSection(ClientsModel.Column.ID, 210)
+    key = "columns/clients/All clients"
+    store = QSettings()
+    assert store.value(f"{key}/widths")
+    store.setValue(f"{key}/signature", "Favorite|Client|ID|Accounts")  # an older version's
+    click(qtbot, main, "Switch Logon")
+    qtbot.waitUntil(login_window.isVisible)
+    main = log_in(qtbot, login_window, "smithcpa")
+    assert main.current_page.all_view.horizontalHeader().sectionSize(  # type: ignore[union-attr]
+        ClientsModel.Column.ID
+    ) != 210
+    assert QSettings().value(f"{key}/widths") is None or QSettings().value(
+        f"{key}/signature"
+    ) != "Favorite|Client|ID|Accounts"
     main.close()
