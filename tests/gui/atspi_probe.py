@@ -132,7 +132,7 @@ def top_window() -> Any:
     """The window in front: a dialog over the main window, if one is open."""
     shown = windows()
     for window in reversed(shown):
-        if window.getRoleName() == "dialog":
+        if window.getRoleName() in ("dialog", "alert"):
             return window
     active = [w for w in shown if w.getState().contains(pyatspi.STATE_ACTIVE)]
     return (active or shown or [None])[-1]
@@ -388,6 +388,11 @@ def taxpayer() -> None:
             snapshot("Taxpayer: Account Security dialog, changing")
             tab_through("Taxpayer: Account Security dialog, changing", 8)
         close_dialog("Account Security")
+    # Cancel Access asks first; No keeps the access.
+    visit("Manage Account Access", "Taxpayer: Manage Account Access tab", {"page tab"}, tab=False)
+    if press("Cancel Access", {"push button"}) and wait_window("Cancel Access"):
+        snapshot("Taxpayer: Cancel Access question")
+        press("No", {"push button"})
     press("Switch Logon", {"link"})
 
 

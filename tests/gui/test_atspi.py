@@ -110,6 +110,7 @@ def test_the_probe_followed_every_path(report: dict[str, Any]) -> None:
         "Taxpayer: Approve/Deny dialog",
         "Taxpayer: third party's Access tab",
         "Taxpayer: Account Security dialog, changing",
+        "Taxpayer: Cancel Access question",
         "Third party: Tax Administrator",
         "Third party: Manage My Clients",
         "DOR staff: Home",
