@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.gui import desktop
 from mtc_desktop.gui.login import LoginWindow
+from mtc_desktop.gui.my_clients import ChangeClientViewDialog
+from mtc_desktop.gui.request_wizard import RequestWizard
 from mtc_desktop.gui.taxpayer import ApproveDenyDialog
 from tests.gui.conftest import buttons, click, log_in, when_modal
 
@@ -115,9 +117,26 @@ def test_the_taxpayers_pages_and_the_approve_deny_dialog_cut_nothing(
     main.close()
 
 
-def test_the_third_partys_client_list_cuts_nothing(qtbot, text_at_200: LoginWindow) -> None:
+def test_the_third_partys_client_list_and_dialogs_cut_nothing(
+    qtbot, text_at_200: LoginWindow
+) -> None:
     main = log_in(qtbot, text_at_200, "smithcpa")
     assert clipped(main) == []
+    actions = main.user_actions  # type: ignore[attr-defined]
+    for action_id, dialog_type in (
+        ("change_client_view", ChangeClientViewDialog),
+        ("request_access", RequestWizard),
+    ):
+        seen: list[list[str]] = []
+
+        def check(dialog: QWidget, seen: list[list[str]] = seen) -> None:
+            seen.append(clipped(dialog))
+            dialog.reject()  # type: ignore[attr-defined]
+
+        when_modal(check, of_type=dialog_type)
+        actions[action_id].trigger()
+        qtbot.waitUntil(lambda seen=seen: bool(seen))
+        assert seen == [[]], action_id
     main.close()
 
 
