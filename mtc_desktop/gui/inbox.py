@@ -10,7 +10,7 @@ from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPlainTextEdit, QSplitter, QTableView
 
 from mtc_desktop.domain.model import MessageKind
-from mtc_desktop.gui import router
+from mtc_desktop.gui import ops, router
 from mtc_desktop.gui.models import InboxModel
 from mtc_desktop.gui.pages import Page
 from mtc_desktop.gui.widgets import OPENS_ON_SELECT, CommandButton, heading, note, setup_table
@@ -129,5 +129,5 @@ class InboxPage(Page):
         path, _ = QFileDialog.getSaveFileName(
             self, "Save email", f"message-{item.id}.eml", "Email message (*.eml)"
         )
-        if path:
-            self.call(write_private, Path(path), raw.encode("utf-8"))
+        if path and ops.attempt(self, write_private, Path(path), raw.encode("utf-8")):
+            self.main.statusBar().showMessage(f"The message was saved as {path}.")

@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         old.deleteLater()
         page = self._history[-1]
         self.form.pages.setCurrentWidget(page)
+        page.clear_results()  # they were about the page as it was left
         page.refresh()
         self._update_chrome()
         page.focus_first()

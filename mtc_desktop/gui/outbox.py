@@ -264,6 +264,9 @@ class OutboxPage(Page):
             return
         if self.call(outbox.retry_now, self.actor, row.id) is not None:
             self.refresh()
+            self.main.statusBar().showMessage(
+                f"The email to {row.to_address} is sent again at once, in the background."
+            )
 
     def export_selected(self) -> None:
         row = self.selected_row()
@@ -275,14 +278,15 @@ class OutboxPage(Page):
         path, _ = QFileDialog.getSaveFileName(
             self, "Export email", f"email-{row.id}.eml", "Email message (*.eml)"
         )
-        if path:
-            # The stored text as it is: CRLF line endings, as RFC 5322 writes them.
-            self.call(write_private, Path(path), raw.encode("utf-8"))
+        # The stored text as it is: CRLF line endings, as RFC 5322 writes them.
+        if path and ops.attempt(self, write_private, Path(path), raw.encode("utf-8")):
+            self.main.statusBar().showMessage(f"The email was saved as {path}.")
 
     @writes
     def edit_server(self) -> None:
         if SmtpSettingsDialog.ask(self, self.actor) is not None:
             self.refresh()
+            self.main.statusBar().showMessage("Email server saved.")
 
 
 @router.command("email_server")

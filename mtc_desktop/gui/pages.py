@@ -6,7 +6,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from mtc_desktop.gui import ops
 from mtc_desktop.gui.widgets import CommandButton, LinkButton
@@ -52,6 +59,14 @@ class Page(QWidget):
 
     def refresh(self) -> None:
         """Reread what the page shows."""
+
+    def clear_results(self) -> None:
+        """Forget what the page said about the last change (its green result lines): shown
+        again after Back, the page starts without them, as the status bar does."""
+        for label in self.findChildren(QLabel):
+            if label.property("role") == "success" and label.text():
+                label.setText("")
+                label.hide()
 
     def show_inbox_counts(self, counts: InboxCounts) -> None:
         """The inbox's counts changed (or were reread): a page that shows them updates."""

@@ -5,10 +5,23 @@ the page until the page changes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
+from mtc_desktop.gui import router
 from mtc_desktop.gui.clients_model import ClientsModel
 from mtc_desktop.gui.inbox import InboxPage
 from mtc_desktop.gui.main_window import MainWindow
@@ -242,7 +255,8 @@ def test_the_dor_homes_commands_are_buttons_and_its_ways_to_other_pages_links(
     home = main.current_page
     for label in DOR_COMMANDS:
         (button,) = buttons(home, label)
-        assert isinstance(button, QPushButton) and not isinstance(button, LinkButton), label
+        assert isinstance(button, QPushButton), label
+        assert not isinstance(button, LinkButton), label
         assert not button.isFlat(), label
     for label in DOR_LINKS:
         found = buttons(home, label)
@@ -315,10 +329,127 @@ def test_saved_columns_are_forgotten_when_the_lists_columns_changed(qtbot, login
     click(qtbot, main, "Switch Logon")
     qtbot.waitUntil(login_window.isVisible)
     main = log_in(qtbot, login_window, "smithcpa")
-    assert main.current_page.all_view.horizontalHeader().sectionSize(  # type: ignore[union-attr]
-        ClientsModel.Column.ID
-    ) != 210
-    assert QSettings().value(f"{key}/widths") is None or QSettings().value(
-        f"{key}/signature"
-    ) != "Favorite|Client|ID|Accounts"
+    assert (
+        main.current_page.all_view.horizontalHeader().sectionSize(  # type: ignore[union-attr]
+            ClientsModel.Column.ID
+        )
+        != 210
+    )
+    assert (
+        QSettings().value(f"{key}/widths") is None
+        or QSettings().value(f"{key}/signature") != "Favorite|Client|ID|Accounts"
+    )
+    main.close()
+
+
+# --- every change is confirmed, until the page changes ------------------------------------
+
+
+def _shown_results(page: QWidget) -> list[str]:
+    """The page's green result lines that say something."""
+    return [
+        label.text()
+        for label in page.findChildren(QLabel)
+        if label.property("role") == "success" and label.text() and label.isVisibleTo(page)
+    ]
+
+
+def _deny_a_request(qtbot, main: MainWindow, _tmp: Path) -> None:
+    main.open_page("access_requests", under="profile")
+    page = main.current_page
+
+    def deny(dialog: QWidget) -> None:
+        when_modal(lambda box: buttons(box, "Yes")[0].click(), of_type=QMessageBox)
+        buttons(dialog, "Deny All")[0].click()
+
+    when_modal(deny, of_type=QDialog)
+    click(qtbot, page, "Approve/Deny")
+
+
+def _change_a_level(qtbot, main: MainWindow, _tmp: Path) -> None:
+    _press_enter_on_row(qtbot, _third_parties(qtbot, main))
+
+    def change(dialog: QWidget) -> None:
+        buttons(dialog, "Change")[0].click()
+        combo = next(c for c in dialog.findChildren(QComboBox) if c.isVisible())
+        combo.setCurrentText("File and Pay")
+        buttons(dialog, "Save")[0].click()
+
+    when_modal(change, of_type=QDialog)
+    click(qtbot, main.current_page, "File")
+
+
+def _cancel_access(qtbot, main: MainWindow, _tmp: Path) -> None:
+    _press_enter_on_row(qtbot, _third_parties(qtbot, main))
+    click(qtbot, main.current_page, "Manage Account Access")
+    when_modal(lambda box: buttons(box, "Yes")[0].click(), of_type=QMessageBox)
+    click(qtbot, main.current_page, "Cancel Access")
+
+
+def _favorite(qtbot, main: MainWindow, _tmp: Path) -> None:
+    page = main.current_page
+    page.tabs.setCurrentIndex(page.ALL_TAB)  # type: ignore[union-attr]
+    page.all_view.select_row(0)  # type: ignore[union-attr]
+    qtbot.keyClick(page.all_view, Qt.Key.Key_Space)  # type: ignore[union-attr]
+
+
+def _save_expiry(qtbot, main: MainWindow, _tmp: Path) -> None:
+    page = main.current_page
+    page.expiry_spin.setValue(45)  # type: ignore[union-attr]
+    qtbot.mouseClick(page.expiry_save, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+
+
+def _retry_an_email(qtbot, main: MainWindow, _tmp: Path) -> None:
+    main.open_page("outbox", under="home")
+    page = main.current_page
+    page.view.selectRow(0)  # type: ignore[union-attr]
+    click(qtbot, page, "Retry Now")
+
+
+def _save_a_message(qtbot, main: MainWindow, tmp: Path) -> None:
+    main.open_inbox()
+    page = main.current_page
+    page.view.selectRow(0)  # type: ignore[union-attr]
+    click(qtbot, page, "Save as .eml…")
+    assert (tmp / "message.eml").read_text(encoding="utf-8")
+
+
+CHANGES: dict[str, tuple[str, Callable[..., None], str, str]] = {
+    # name: (logon, action, where it is confirmed, words of the confirmation)
+    "deny": ("harborbakery", _deny_a_request, "page", "denied"),
+    "change level": ("harborbakery", _change_a_level, "status", "Access type saved"),
+    "cancel access": ("harborbakery", _cancel_access, "status", "Canceled smithcpa's access"),
+    "favorite": ("smithcpa", _favorite, "status", "avorite"),
+    "request expiry": ("dorclerk", _save_expiry, "page", "expire after 45 days"),
+    "retry an email": ("dorclerk", _retry_an_email, "status", "sent again"),
+    "save a message": ("harborbakery", _save_a_message, "status", "message.eml"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_is_confirmed_until_the_page_changes(
+    qtbot, login_window, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, change: str
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(  # the native file dialog: where to save
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *a, **k: (str(tmp_path / "message.eml"), "")),
+    )
+    username, act, where, words = CHANGES[change]
+    main = log_in(qtbot, login_window, username)
+    act(qtbot, main, tmp_path)
+    page = main.current_page
+    if where == "status":
+        assert words in main.statusBar().currentMessage()
+    else:
+        assert any(words in text for text in _shown_results(page)), _shown_results(page)
+    # Another page: the message goes; back on the page, it is not shown again.
+    main.push(router.make_page(main, "inbox"))
+    assert main.statusBar().currentMessage() == ""
+    main.go_back()
+    assert main.current_page is page
+    assert main.statusBar().currentMessage() == ""
+    assert _shown_results(page) == []
     main.close()
