@@ -1,6 +1,7 @@
 """What a desktop program remembers between runs, in ``QSettings`` (the organization and
 application names are set in gui/app.py): each window's size and place, restored onto a
-screen that still exists; the text size; the databases opened lately."""
+screen that still exists; each list's dragged column widths and sort; the text size; the
+databases opened lately."""
 
 from __future__ import annotations
 
@@ -153,7 +154,7 @@ def restore_columns(view: QTableView, key: str) -> tuple[int, bool] | None:
         ):
             header.resizeSection(section, max(size, header.minimumSectionSize()))
     try:
-        column, order = (int(v) for v in sort)  # type: ignore[union-attr]
+        column, order = (int(v) for v in sort)
     except (TypeError, ValueError):
         return None
     if not 0 <= column < header.count():
