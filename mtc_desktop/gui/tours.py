@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -418,7 +419,9 @@ class TourRun(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
 
     @property
     def step(self) -> Step | None:
@@ -574,12 +577,9 @@ class TourRun(QObject):
 
         def undo() -> None:
             if shiboken6.isValid(owner):
-                with warnings.catch_warnings():
+                with warnings.catch_warnings(), suppress(RuntimeError, TypeError):
                     warnings.simplefilter("ignore")
-                    try:
-                        signal.disconnect(slot)
-                    except (RuntimeError, TypeError):
-                        pass
+                    signal.disconnect(slot)
 
         self._disconnect.append(undo)
 
@@ -716,7 +716,7 @@ def start_tour(answer_id: str, window: QWidget) -> None:
     main = window if _is_main_window(window) else None
     actor = getattr(main, "actor", None)
     fits = actor is not None and actor.role is tour.mode
-    if fits and actor.username != tour.logon and demo:
+    if actor is not None and fits and actor.username != tour.logon and demo:
         fits = False  # the tour's story needs its own demo logon's data
     if fits:
         _run(tour, main, demo=demo)
@@ -780,12 +780,9 @@ def _log_in(tour: Tour, login: Any) -> None:
     login.form.logInButton.click()
     if _running is None or _running.main is None:
         # Refused (the login window says why): nothing to wait for.
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), suppress(RuntimeError, TypeError):
             warnings.simplefilter("ignore")
-            try:
-                login.logged_in.disconnect(logged_in)
-            except (RuntimeError, TypeError):
-                pass
+            login.logged_in.disconnect(logged_in)
 
 
 def _run(tour: Tour, main: Any, *, demo: bool) -> TourRun:

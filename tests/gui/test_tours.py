@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from mtc_desktop.domain.ids import IdType
 from mtc_desktop.domain.levels import AccessLevel
-from mtc_desktop.domain.model import ApprovalMethod, Role
+from mtc_desktop.domain.model import ApprovalMethod
 from mtc_desktop.gui import tours
 from mtc_desktop.gui.actions import SPEC_BY_ID
 from mtc_desktop.gui.app import launch
@@ -107,9 +107,9 @@ class Trainee:
         step = run.step
         assert step is not None
         self.done_step = run.index
-        widget = target.widget
         ring = overlay.ring_rect()
-        assert ring is not None and ring.contains(target.rect_in(overlay)), "ring off target"
+        assert ring is not None
+        assert ring.contains(target.rect_in(overlay)), "the ring is around the control"
         assert overlay.text.startswith(step.say), overlay.text
         self.highlighted.append(self._name(target))
         self._activate(target, step)
@@ -242,7 +242,8 @@ def test_every_procedure_answer_has_a_tour_of_existing_actions_in_its_mode() -> 
 
 def test_tx_approve_from_the_login_window_approves_the_request(qtbot, login_window) -> None:
     run, offer = start_from_login(qtbot, login_window, "tx-approve")
-    assert "taxpayer mode" in offer.text and "harborbakery" in offer.text
+    assert "taxpayer mode" in offer.text
+    assert "harborbakery" in offer.text
     main = run.main
     trainee = Trainee(qtbot, run)
     trainee.finish()
@@ -259,7 +260,9 @@ def test_tx_approve_from_the_login_window_approves_the_request(qtbot, login_wind
     page = main.current_page
     assert page.key == "access_requests"
     result = page.result_label.text()
-    assert "approved" in result and "Beacon Payroll" in result and "Pay" in result
+    assert "approved" in result
+    assert "Beacon Payroll" in result
+    assert "Pay" in result
     assert requests.pending_for_me(main.actor) == []
     assert "Show Me finished" in status(main)
 
@@ -320,16 +323,19 @@ def test_third_party_tours_complete(qtbot, login_window, answer: str) -> None:
     page = main.current_page
     if answer == "tp-cancel":
         assert trainee.highlighted[3] == "Tax Administrator"
-        assert "was canceled" in status(main) and "Maria Santos" in status(main)
+        assert "was canceled" in status(main)
+        assert "Maria Santos" in status(main)
     elif answer == "tp-view-clients":
-        assert page.key == "clients" and page.tabs.tabText(page.tabs.currentIndex()) == "All"
+        assert page.key == "clients"
+        assert page.tabs.tabText(page.tabs.currentIndex()) == "All"
     elif answer == "tp-manage-my-clients":
         # Client view was off in the demo: the tour switched it on first.
         assert "Show Manage My Clients" in " ".join(trainee.highlighted)
         assert page.key == "my_clients"
     elif answer == "tp-missing-manage-my-clients":
         assert clients.client_view_enabled(main.actor)
-        assert page.key == "profile" and page.clients_link.isVisible()
+        assert page.key == "profile"
+        assert page.clients_link.isVisible()
     else:
         assert clients.favorites_count(main.actor) == 1
         assert page.favorite_button.text() != "Mark as Favorite"
@@ -339,9 +345,11 @@ def test_a_tour_started_in_another_mode_offers_to_switch_logon(qtbot, login_wind
     main = log_in(qtbot, login_window, "smithcpa")
     offer = ModalAnswer("Log In as harborbakery").arm()
     tours.start_tour("tx-approve", main)
-    assert offer.answered and "smithcpa" in offer.text
+    assert offer.answered
+    assert "smithcpa" in offer.text
     run = tours.running()
-    assert run is not None and run.main.actor.username == "harborbakery"
+    assert run is not None
+    assert run.main.actor.username == "harborbakery"
     assert not main.isVisible() or not shiboken6.isValid(main)
 
 
@@ -406,8 +414,10 @@ def test_on_a_real_database_a_tour_stops_before_changing_data(
     # From the login window: no demo logon to offer, so it explains and stops.
     refusal = ModalAnswer("OK").arm()
     tours.start_tour("tx-approve", plain_login)
-    assert refusal.answered and "demo" in refusal.text
-    assert tours.running() is None and plain_login.isVisible()
+    assert refusal.answered
+    assert "demo" in refusal.text
+    assert tours.running() is None
+    assert plain_login.isVisible()
 
     main = log_in(qtbot, plain_login, "acmeowner", PASSWORD)
     tours.start_tour("tx-approve", main)
@@ -424,9 +434,12 @@ def test_on_a_real_database_a_tour_stops_before_changing_data(
     stop = BoxAnswer("Show Me stops here", "OK", then=then)
     trainee = Trainee(qtbot, run)
     qtbot.waitUntil(lambda: stop.answered and len(seen) == 2, timeout=30000)
-    assert "not a demo" in stop.text and "Approve" in stop.text
-    assert run.finished and not run.completed
-    assert seen[0] == ["realfirm"] and str(seen[1]).startswith("Approve/Deny")
+    assert "not a demo" in stop.text
+    assert "Approve" in stop.text
+    assert run.finished
+    assert not run.completed
+    assert seen[0] == ["realfirm"]
+    assert str(seen[1]).startswith("Approve/Deny")
     assert trainee.highlighted[:4] == [
         "Manage My Profile",
         "More…",
@@ -446,13 +459,17 @@ def test_escape_ends_the_tour_and_removes_the_highlight(qtbot, login_window) -> 
     run = tours.running()
     assert run is not None
     overlay = run.overlay
-    assert overlay is not None and overlay.isVisible() and overlay.parentWidget() is main
-    assert overlay.target is not None and overlay.target.widget is main.profile_link
+    assert overlay is not None
+    assert overlay.isVisible()
+    assert overlay.parentWidget() is main
+    assert overlay.target is not None
+    assert overlay.target.widget is main.profile_link
     assert overlay.focusPolicy() == Qt.FocusPolicy.NoFocus
     assert overlay.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     page = main.current_page
     qtbot.keyClick(main.focusWidget() or main, Qt.Key.Key_Escape)
-    assert run.finished and tours.running() is None
+    assert run.finished
+    assert tours.running() is None
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not main.findChildren(tours.TourOverlay)
     assert main.current_page is page
