@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtc_desktop.domain.model import Role
+from mtc_desktop.gui.widgets import LinkButton
 from mtc_desktop.resources import resource
 from mtc_desktop.services.demo_logons import DEMO_PASSWORD, demo_logons
 
@@ -195,6 +196,11 @@ class Target:
             w = w.viewport()
         else:
             local = w.rect()
+            if isinstance(w, LinkButton):
+                # A link stretched across its panel: around its text, not the panel.
+                hint = w.sizeHint().width()
+                if hint < local.width() and w.layoutDirection() == Qt.LayoutDirection.LeftToRight:
+                    local.setWidth(hint)
         return QRect(other.mapFromGlobal(w.mapToGlobal(local.topLeft())), local.size())
 
     def same(self, other: Target | None) -> bool:
@@ -328,14 +334,22 @@ class TourOverlay(QWidget):
                 area
             )
         gap = 14
+
+        def across(x: int) -> int:  # as near as fits to x, inside the window
+            return max(area.left(), min(x, area.right() - width))
+
+        def down(y: int) -> int:
+            return max(area.top(), min(y, area.bottom() - height))
+
+        # Beside the control, not over the row or text it is about: right, then below.
         candidates = (
-            QRect(QPoint(ring.right() + gap, ring.top()), size),  # right
-            QRect(QPoint(ring.left(), ring.bottom() + gap), size),  # below
-            QRect(QPoint(ring.left() - gap - width, ring.top()), size),  # left
-            QRect(QPoint(ring.left(), ring.top() - gap - height), size),  # above
+            QRect(QPoint(ring.right() + gap, down(ring.top())), size),
+            QRect(QPoint(across(ring.left()), ring.bottom() + gap), size),
+            QRect(QPoint(ring.left() - gap - width, down(ring.top())), size),
+            QRect(QPoint(across(ring.left()), ring.top() - gap - height), size),
         )
         for rect in candidates:
-            if area.contains(rect):
+            if area.contains(rect) and not rect.intersects(ring):
                 return rect
         # Clamped inside the window, below the control if there is room, else above.
         rect = QRect(candidates[1])
