@@ -127,17 +127,13 @@ def demo_logon_line(username: str) -> str:
 
 
 def is_demo_database() -> bool:
-    """Whether the database open is a demo, where a tour may log in and change data."""
-    from mtc_desktop.gui.login import LoginWindow
+    """Whether the database open is a demo (the demo builder marks it), where a tour may
+    log in for the user and change data. When the database cannot say, it is not one."""
+    from mtc_desktop.gui import ops
+    from mtc_desktop.services.demo_logons import is_demo_database as marked_demo
 
-    # Stopgap until the database says so itself: the session showing the demo's logons.
-    return any(
-        isinstance(w, LoginWindow)
-        and shiboken6.isValid(w)
-        and w.form.demoTable.rowCount() > 0
-        and not w.form.demoBox.isHidden()
-        for w in QApplication.topLevelWidgets()
-    )
+    demo, _refusal = ops.outcome(marked_demo)
+    return bool(demo)
 
 
 # --- finding a step's control --------------------------------------------------------------
