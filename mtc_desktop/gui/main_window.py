@@ -113,6 +113,10 @@ class MainWindow(QMainWindow):
                 self.recent_menu.setObjectName("recentMenu")
                 self.recent_menu.aboutToShow.connect(self._fill_recent)
                 self._fill_recent()
+            if spec.id == "faq":
+                from mtc_desktop.gui import tours  # Help → Show Me: the FAQ's tours
+
+                tours.add_menu(menu, self)
 
     # --- navigation --------------------------------------------------------------------
 
