@@ -49,21 +49,65 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     HEADERS: ClassVar[dict[int, str]] = {}
     # A screen reader's name of a column whose header shows no text (a link column).
     ACCESSIBLE_HEADERS: ClassVar[dict[int, str]] = {}
+    # What a column sorts by when it is not its text (a date column: the date itself).
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {}
 
     def __init__(self, rows: Sequence[T] = (), parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[T] = list(rows)
+        self._given: list[T] = list(rows)  # in the service's order
+        self._rows: list[T] = list(rows)  # as shown: sorted by the user's column, if any
+        self._sort: tuple[int, Qt.SortOrder] | None = None
         # Columns whose cells hold a link widget (``widgets.place_links``): the cell draws
         # no text of its own under the link; screen readers and tooltips still get it.
         self.link_columns: set[int] = set()
 
     def set_rows(self, rows: Sequence[T]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self._given = list(rows)
+        self._rows = self._sorted(self._given)
         self.endResetModel()
+
+    # --- sorting: a click on a column's heading (the view's ``setSortingEnabled``) --------
+
+    def sort_value(self, obj: T, column: int) -> Any:
+        """What ``column`` sorts by: its text, unless ``SORT_BY`` says otherwise."""
+        key = self.SORT_BY.get(column)
+        if key is not None:
+            value = key(obj)
+            return (value is None, value or 0)  # no date last
+        return (False, (self.display(obj, column) or "").casefold())
+
+    def _sorted(self, rows: list[T]) -> list[T]:
+        if self._sort is None:
+            return list(rows)
+        column, order = self._sort
+        return sorted(
+            rows,
+            key=lambda obj: self.sort_value(obj, column),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by ``column`` (-1: the service's order). Rows keep their link widgets and
+        their selection: persistent indexes move with their rows."""
+        self._sort = (column, order) if 0 <= column < self.columnCount() else None
+        self.layoutAboutToBeChanged.emit()
+        before = self._rows
+        self._rows = self._sorted(self._given)
+        where = {id(obj): row for row, obj in enumerate(self._rows)}
+        old = self.persistentIndexList()
+        new = [self.index(where[id(before[i.row()])], i.column()) for i in old]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
 
     def row_object(self, row: int) -> T:
         return self._rows[row]
+
+    def replace_row(self, row: int, obj: T) -> None:
+        """Show ``obj`` in place of the row's object (the caller emits ``dataChanged``)."""
+        old = self._rows[row]
+        self._rows[row] = obj
+        self._given = [obj if given is old else given for given in self._given]
 
     def rows(self) -> list[T]:
         return list(self._rows)
@@ -139,6 +183,7 @@ class PendingRequestsModel(RowsModel[RequestView]):
         Column.NUMBER: "Request",
         Column.ACTION: "",
     }
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {Column.DATE: lambda o: o.created_at}
     ACCESSIBLE_HEADERS: ClassVar[dict[int, str]] = {Column.ACTION: "Decision"}
 
     def display(self, obj: RequestView, column: int) -> str:
@@ -189,6 +234,7 @@ class AccessModel(RowsModel[GrantView]):
         Column.ACCESS_TYPE: "Access Type",
         Column.SINCE: "Last changed",
     }
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {Column.SINCE: lambda o: o.changed_at}
 
     def display(self, obj: GrantView, column: int) -> str:
         return {
@@ -212,6 +258,7 @@ class HistoryModel(RowsModel[HistoryEntry]):
         Column.WHO: "Who",
         Column.DETAILS: "",
     }
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {Column.WHEN: lambda o: o.at}
     ACCESSIBLE_HEADERS: ClassVar[dict[int, str]] = {Column.DETAILS: "Details"}
 
     def __init__(
@@ -240,6 +287,7 @@ class InboxModel(RowsModel[InboxItem]):
         Column.KIND: "Type",
         Column.SUBJECT: "Subject",
     }
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {Column.RECEIVED: lambda o: o.received_at}
 
     def display(self, obj: InboxItem, column: int) -> str:
         return {
@@ -258,7 +306,7 @@ class InboxModel(RowsModel[InboxItem]):
     def mark_read(self, row: int) -> None:
         from dataclasses import replace
 
-        self._rows[row] = replace(self._rows[row], read=True)
+        self.replace_row(row, replace(self._rows[row], read=True))
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
 
@@ -269,6 +317,7 @@ class ActivityModel(RowsModel[ActivityView]):
         WHO = 2
 
     HEADERS: ClassVar[dict[int, str]] = {Column.WHEN: "When", Column.WHAT: "What", Column.WHO: "By"}
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {Column.WHEN: lambda o: o.at}
 
     def display(self, obj: ActivityView, column: int) -> str:
         return {
@@ -299,6 +348,7 @@ class MyRequestsModel(RowsModel[RequestView]):
         Column.STATUS: "Status",
         Column.ACCOUNTS: "Accounts",
     }
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {Column.DATE: lambda o: o.created_at}
 
     def display(self, obj: RequestView, column: int) -> str:
         return {
@@ -322,6 +372,9 @@ class FormerClientsModel(RowsModel[FormerClient]):
         Column.NAME: "Client",
         Column.ID: "ID",
         Column.CANCELLED: "Access canceled",
+    }
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {
+        Column.CANCELLED: lambda o: o.cancelled_at
     }
 
     def display(self, obj: FormerClient, column: int) -> str:

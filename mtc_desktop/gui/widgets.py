@@ -228,6 +228,19 @@ class _RowLinks(QObject):
         self.column = column
         self._selection: QItemSelectionModel | None = None
         view.activated.connect(self.activate)
+        view.model().layoutChanged.connect(self._retab)  # sorted: Tab follows the rows
+
+    def _retab(self) -> None:
+        view = self._view()
+        model = view.model()
+        columns = sorted(getattr(model, "link_columns", None) or {self.column})
+        previous: QWidget = view
+        for row in range(model.rowCount()):
+            for column in columns:
+                widget = view.indexWidget(model.index(row, column))
+                if widget is not None:
+                    QWidget.setTabOrder(previous, widget)
+                    previous = widget
 
     def _view(self) -> QTableView:
         view = self.parent()
@@ -321,6 +334,38 @@ def setup_table(view: QTableView, *, stretch_column: int | None = None) -> None:
     header.setStretchLastSection(stretch_column is None)
     if stretch_column is not None:
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    # The columns size to their contents on purpose (a link in a cell is never cut), so
+    # no width is the user's to drag or to remember. A click on a heading sorts the rows
+    # (models.RowsModel.sort), and that sort is remembered for the page (gui/desktop.py).
+    if callable(getattr(view.model(), "sort_value", None)):
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order
+        view.setSortingEnabled(True)
+        view.installEventFilter(_SortKeeper(view))
+
+
+class _SortKeeper(QObject):
+    """When its table is first shown, inside its page: the sort saved for it under the
+    page's key comes back, and each new sort is saved (``desktop.remember_columns``)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QTableView):
+            watched.removeEventFilter(self)
+            page = watched.parentWidget()
+            while page is not None and not isinstance(getattr(page, "key", None), str):
+                page = page.parentWidget()
+            if page is not None:
+                from mtc_desktop.gui import desktop
+
+                key = f"{getattr(page, 'key', '')}/{watched.accessibleName()}"
+                saved = desktop.remember_columns(watched, key)
+                if saved is not None:
+                    column, descending = saved
+                    order = (
+                        Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+                    )
+                    watched.sortByColumn(column, order)
+            self.deleteLater()
+        return False
 
 
 def bold(font: QFont) -> QFont:

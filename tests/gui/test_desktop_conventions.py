@@ -25,6 +25,8 @@ from mtc_desktop.gui import router
 from mtc_desktop.gui.clients_model import ClientsModel
 from mtc_desktop.gui.inbox import InboxPage
 from mtc_desktop.gui.main_window import MainWindow
+from mtc_desktop.gui.models import InboxModel
+from mtc_desktop.gui.my_access import MyAccessModel
 from mtc_desktop.gui.widgets import LinkButton
 from tests.gui.conftest import buttons, click, log_in, when_modal
 
@@ -452,4 +454,53 @@ def test_a_change_is_confirmed_until_the_page_changes(
     assert main.current_page is page
     assert main.statusBar().currentMessage() == ""
     assert _shown_results(page) == []
+    main.close()
+
+
+def test_a_lists_sort_comes_back_and_its_links_go_with_their_rows(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "smithcpa")
+    main.open_page("my_access", under="profile")
+    page = main.current_page
+    view = page.view  # type: ignore[union-attr]
+    client = MyAccessModel.Column.CLIENT
+    given = [page.model.row_object(r).client.name for r in range(page.model.rowCount())]  # type: ignore[union-attr]
+    _click_header(qtbot, view, client)
+    _click_header(qtbot, view, client)  # Z to A
+    shown = [page.model.row_object(r).client.name for r in range(page.model.rowCount())]  # type: ignore[union-attr]
+    assert shown == sorted(given, key=str.casefold, reverse=True)
+    assert shown != given
+    # Each row's link is still its own: Enter on the first row opens the first row's access.
+    number = page.model.row_object(0).access.account_number  # type: ignore[union-attr]
+    _press_enter_on_row(qtbot, view, 0)
+    assert number in _texts(main.current_page)
+
+    def check() -> None:
+        page = main.current_page
+        header = page.view.horizontalHeader()  # type: ignore[union-attr]
+        assert header.sortIndicatorSection() == client
+        assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        assert [
+            page.model.row_object(r).client.name  # type: ignore[union-attr]
+            for r in range(page.model.rowCount())  # type: ignore[union-attr]
+        ] == shown
+
+    main.go_home()
+    main.open_page("my_access", under="profile")
+    check()
+    click(qtbot, main, "Switch Logon")
+    qtbot.waitUntil(login_window.isVisible)
+    main = log_in(qtbot, login_window, "smithcpa")
+    main.open_page("my_access", under="profile")
+    check()
+    main.close()
+
+
+def test_a_list_sorts_its_dates_as_dates(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    main.open_inbox()
+    page = main.current_page
+    assert isinstance(page, InboxPage)
+    _click_header(qtbot, page.view, InboxModel.Column.RECEIVED)
+    received = [page.model.row_object(r).received_at for r in range(page.model.rowCount())]
+    assert received == sorted(received)
     main.close()
