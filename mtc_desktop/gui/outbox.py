@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -95,6 +96,12 @@ class OutboxModel(RowsModel[OutboxRow]):
         Column.SENT: "Sent",
         Column.ERROR: "Last error",
     }
+
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {
+        Column.CREATED: lambda o: o.created_at,
+        Column.SENT: lambda o: o.sent_at,
+        Column.ATTEMPTS: lambda o: o.attempts,
+    }  # dates sort as dates
 
     def display(self, obj: OutboxRow, column: int) -> str:
         return {

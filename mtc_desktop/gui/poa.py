@@ -19,7 +19,7 @@ import enum
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -140,6 +140,11 @@ class PoaModel(RowsModel[PoaView]):
         Column.STATUS: "Status",
         Column.ACTION: "",
     }
+
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {
+        Column.SIGNED: lambda o: o.signed_on,
+        Column.EXPIRES: lambda o: o.expires_on,
+    }  # dates sort as dates
 
     def display(self, obj: PoaView, column: int) -> str:
         rep = obj.representative
@@ -898,6 +903,10 @@ class InformationModel(RowsModel[InformationView]):
         Column.FULFIL: "",
         Column.REFUSE: "",
     }
+
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {
+        Column.ASKED: lambda o: o.created_at
+    }  # dates sort as dates
 
     def display(self, obj: InformationView, column: int) -> str:
         return {

@@ -8,8 +8,8 @@ code, shown here once, and chooses their own password with it at the login windo
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -62,6 +62,10 @@ class StaffModel(RowsModel[StaffView]):
         Column.CODE: "One-time code",
         Column.ADDED: "Added",
     }
+
+    SORT_BY: ClassVar[dict[int, Callable[[Any], Any]]] = {
+        Column.ADDED: lambda o: o.created_at
+    }  # dates sort as dates
 
     def display(self, obj: StaffView, column: int) -> str:
         return {
