@@ -280,6 +280,7 @@ class TourOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.target: Target | None = None
+        self.guide: Target | None = None  # where to go back to, when the control is away
         self.heading = ""
         self.text = ""
         self.footer = ""
@@ -287,8 +288,16 @@ class TourOverlay(QWidget):
         self.show()
         self.raise_()
 
-    def point_at(self, target: Target | None, heading: str, text: str, footer: str) -> None:
+    def point_at(
+        self,
+        target: Target | None,
+        heading: str,
+        text: str,
+        footer: str,
+        guide: Target | None = None,
+    ) -> None:
         self.target = target
+        self.guide = guide if target is None else None
         self.heading, self.text, self.footer = heading, text, footer
         self.setAccessibleName(f"{heading}: {text}")
         parent = self.parentWidget()
@@ -298,9 +307,27 @@ class TourOverlay(QWidget):
         self.update()
 
     def ring_rect(self) -> QRect | None:
-        if self.target is None or not shiboken6.isValid(self.target.widget):
+        """Around the control to activate, or else the way back (``guide``)."""
+        shown = self.target or self.guide
+        if shown is None or not shiboken6.isValid(shown.widget):
             return None
-        return self.target.rect_in(self).adjusted(-5, -5, 5, 5)
+        return shown.rect_in(self).adjusted(-5, -5, 5, 5)
+
+    def _other_controls(self) -> list[QRect]:
+        """Where the window's other controls are, which the callout should not cover."""
+        window = self.parentWidget()
+        shown = self.target or self.guide
+        if window is None:
+            return []
+        kinds = (QAbstractButton, QComboBox, QLineEdit, QTabBar)
+        return [
+            Target(w).rect_in(self)
+            for w in window.findChildren(QWidget)
+            if isinstance(w, kinds)
+            and w.isVisible()
+            and (shown is None or w is not shown.widget)
+            and not w.isAncestorOf(self)
+        ]
 
     def _fonts(self) -> tuple[QFont, QFont]:
         body = QFont(self.font())
@@ -337,16 +364,22 @@ class TourOverlay(QWidget):
         def down(y: int) -> int:
             return max(area.top(), min(y, area.bottom() - height))
 
-        # Beside the control, not over the row or text it is about: right, then below.
-        candidates = (
-            QRect(QPoint(ring.right() + gap, down(ring.top())), size),
-            QRect(QPoint(across(ring.left()), ring.bottom() + gap), size),
-            QRect(QPoint(ring.left() - gap - width, down(ring.top())), size),
-            QRect(QPoint(across(ring.left()), ring.top() - gap - height), size),
-        )
-        for rect in candidates:
-            if area.contains(rect) and not rect.intersects(ring):
+        # Beside the control, not over the row or text it is about: right, then below
+        # (further down past other controls, such as the next field), then left, above.
+        candidates = [QRect(QPoint(ring.right() + gap, down(ring.top())), size)]
+        candidates += [
+            QRect(QPoint(across(ring.left()), ring.bottom() + gap + step), size)
+            for step in range(0, 400, 12)
+        ]
+        candidates.append(QRect(QPoint(ring.left() - gap - width, down(ring.top())), size))
+        candidates.append(QRect(QPoint(across(ring.left()), ring.top() - gap - height), size))
+        fitting = [r for r in candidates if area.contains(r) and not r.intersects(ring)]
+        others = self._other_controls()
+        for rect in fitting:
+            if not any(rect.intersects(other) for other in others):
                 return rect
+        if fitting:
+            return fitting[0]
         # Clamped inside the window, below the control if there is room, else above.
         rect = QRect(candidates[1])
         if rect.bottom() > area.bottom():
@@ -365,8 +398,11 @@ class TourOverlay(QWidget):
             halo.setAlpha(60)
             painter.setPen(QPen(halo, 9))
             painter.drawRoundedRect(ring, 6, 6)
-            painter.setPen(QPen(self.RING, 3))
+            # Solid around the control to activate; dashed around the way back to it.
+            style = Qt.PenStyle.SolidLine if self.target else Qt.PenStyle.DashLine
+            painter.setPen(QPen(self.RING, 3, style))
             painter.drawRoundedRect(ring, 6, 6)
+            painter.setPen(QPen(self.RING, 3))
             # A line from the callout to the ring.
             painter.drawLine(_nearest(box, ring.center()), _nearest(ring, box.center()))
         path = QPainterPath()
@@ -562,9 +598,13 @@ class TourRun(QObject):
             if step.input:
                 text += f"\n{'Type' if isinstance(target.widget, QLineEdit) else 'Choose'}: "
                 text += step.input
+            guide = None
         else:
             text = self._where_to_go(step)
-        self.overlay.point_at(target, heading, text, ESCAPE_HINT)
+            back: QWidget | None = getattr(self.main, "back_link", None)
+            by_back = "Back (Alt+Left)" in text and root is self.main
+            guide = Target(back) if by_back and back is not None else None
+        self.overlay.point_at(target, heading, text, ESCAPE_HINT, guide)
 
     def _where_to_go(self, step: Step) -> str:
         """What the callout says when the step's control is not in the window in front."""
