@@ -504,3 +504,57 @@ def test_a_list_sorts_its_dates_as_dates(qtbot, login_window) -> None:
     received = [page.model.row_object(r).received_at for r in range(page.model.rowCount())]
     assert received == sorted(received)
     main.close()
+
+
+def _maria_gives_smithcpa_a_poa_and_asks() -> None:
+    """Data the demo lacks: a Power of Attorney, and a request for a copy under it."""
+    import datetime as dt
+
+    from mtc_desktop.domain.model import AccountType
+    from mtc_desktop.domain.poa import InformationKind, PoaAct
+    from mtc_desktop.services import demo, logons, poa
+    from mtc_desktop.store.models import Taxpayer
+
+    maria = Taxpayer.get(Taxpayer.legal_name == "Maria Santos")
+    poa.record_poa(
+        logons.log_in("dorclerk", demo.DEMO_PASSWORD),
+        poa.PoaDraft(
+            taxpayer_id=maria.id,
+            tax_types=(AccountType.PERSONAL_INCOME,),
+            first_year=2023,
+            last_year=2025,
+            acts=tuple(PoaAct),
+            signed_on=dt.date.today(),
+            representative_username="smithcpa",
+        ),
+    )
+    poa.request_information(
+        logons.log_in("smithcpa", demo.DEMO_PASSWORD),
+        maria.id,
+        AccountType.PERSONAL_INCOME,
+        2024,
+        next(iter(InformationKind)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "page_key", "opens"),
+    [
+        ("msantos", "powers_of_attorney", "Revoke Power of Attorney"),
+        ("dorclerk", "information_queue", "Fulfil"),
+    ],
+)
+def test_enter_on_a_power_of_attorney_or_an_information_request_starts_its_command(
+    qtbot, login_window, username: str, page_key: str, opens: str
+) -> None:
+    _maria_gives_smithcpa_a_poa_and_asks()
+    main = log_in(qtbot, login_window, username)
+    main.open_page(page_key)
+    view = main.current_page.view  # type: ignore[union-attr]
+    assert view.model().rowCount() == 1
+    titles: list[str] = []
+    when_modal(lambda box: (titles.append(box.windowTitle()), box.reject()))
+    _press_enter_on_row(qtbot, view)
+    qtbot.waitUntil(lambda: bool(titles))
+    assert titles == [opens]
+    main.close()
