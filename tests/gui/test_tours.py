@@ -371,6 +371,9 @@ def test_wandering_off_says_where_to_go_back(qtbot, login_window) -> None:
     qtbot.waitUntil(lambda: "Go back" in run.overlay.text)
     assert "Go back to Manage My Profile with Back (Alt+Left)" in run.overlay.text
     assert run.target is None
+    # The way back is ringed: the header's Back.
+    assert run.overlay.guide is not None
+    assert run.overlay.guide.widget is main.back_link
     main.user_actions["back"].trigger()
     qtbot.waitUntil(lambda: run.target is not None)
     assert run.overlay.text.startswith(run.tour.steps[2].say)
