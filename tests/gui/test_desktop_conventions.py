@@ -416,6 +416,21 @@ def _save_a_message(qtbot, main: MainWindow, tmp: Path) -> None:
     assert (tmp / "message.eml").read_text(encoding="utf-8")
 
 
+def _register_a_taxpayer(qtbot, main: MainWindow, _tmp: Path) -> None:
+    from mtc_desktop.gui.registry import RegisterTaxpayerDialog
+    from tests.gui.test_setup_and_registry import FEIN, Form, click_and_drive
+
+    def register(window: QWidget) -> None:
+        user = Form(qtbot, window)
+        user.choose("ID type", FEIN)
+        user.type("ID number", "04-5559876")
+        user.type("Legal name", "Nantucket Sails LLC")
+        user.type_lines("Mailing address", "4 Wharf St\nNantucket, MA 02554")
+        user.click("Register")
+
+    click_and_drive(qtbot, main.current_page, "Register Taxpayer", RegisterTaxpayerDialog, register)
+
+
 CHANGES: dict[str, tuple[str, Callable[..., None], str, str]] = {
     # name: (logon, action, where it is confirmed, words of the confirmation)
     "deny": ("harborbakery", _deny_a_request, "page", "denied"),
@@ -425,6 +440,7 @@ CHANGES: dict[str, tuple[str, Callable[..., None], str, str]] = {
     "request expiry": ("dorclerk", _save_expiry, "page", "expire after 45 days"),
     "retry an email": ("dorclerk", _retry_an_email, "status", "sent again"),
     "save a message": ("harborbakery", _save_a_message, "status", "message.eml"),
+    "register taxpayer": ("dorclerk", _register_a_taxpayer, "page", "The taxpayer is registered"),
 }
 
 
