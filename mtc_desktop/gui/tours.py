@@ -595,6 +595,8 @@ class TourRun(QObject):
         heading = f"Show Me — step {self.index + 1} of {len(self.tour.steps)}"
         if target is not None:
             text = step.say
+            if self.index == 0 and self.tour.intro:
+                text = f"{self.tour.intro}\n\n{text}"
             if step.input:
                 text += f"\n{'Type' if isinstance(target.widget, QLineEdit) else 'Choose'}: "
                 text += step.input
@@ -839,8 +841,6 @@ def _run(tour: Tour, main: Any, *, demo: bool) -> TourRun:
     global _running
     run = TourRun(tour, main, demo=demo)
     _running = run
-    if tour.intro:
-        main.statusBar().showMessage(tour.intro, 15000)
     run.begin()
     return run
 
