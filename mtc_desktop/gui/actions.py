@@ -48,6 +48,7 @@ class ActionSpec:
     home_call: str = ""  # a method of the Home page, e.g. "poa_panel.record"
     administrator: bool = False  # DOR administrators only
     taxpayer_identity: bool = False  # only a logon with its own taxpayer (POA)
+    demo_only: bool = False  # only on a demo database (Reset Demo)
 
     @property
     def text(self) -> str:
@@ -303,6 +304,22 @@ SPECS: tuple[ActionSpec, ...] = (
     ),
     # --- Help ---------------------------------------------------------------------------
     ActionSpec(
+        "faq",
+        "Third-party Access &FAQ",
+        "DOR's questions and answers, opened at the one about this page.",
+        menu="help",
+        shortcuts=(QKeySequence.StandardKey.HelpContents,),
+        method="show_help",
+    ),
+    ActionSpec(
+        "reset_demo",
+        "Reset &Demo…",
+        "Put the demo database back as it was made, for the next trainee.",
+        menu="help",
+        method="reset_demo",
+        demo_only=True,
+    ),
+    ActionSpec(
         "about",
         "&About MTC Desktop",
         "The version, the database in use, and the licence.",
@@ -333,15 +350,16 @@ MENUS = (("file", "&File"), ("go", "&Go"), ("view", "&View"), ("help", "&Help"))
 
 
 def specs_for(
-    role: Role, *, administrator: bool = False, has_taxpayer: bool = True
+    role: Role, *, administrator: bool = False, has_taxpayer: bool = True, demo: bool = False
 ) -> list[ActionSpec]:
-    """The actions of a mode, in menu order."""
+    """The actions of a mode, in menu order (``demo``: on a demo database)."""
     return [
         spec
         for spec in SPECS
         if role in spec.modes
         and (administrator or not spec.administrator)
         and (has_taxpayer or not spec.taxpayer_identity)
+        and (demo or not spec.demo_only)
     ]
 
 
@@ -356,6 +374,7 @@ class Actions:
             actor.role,
             administrator=actor.administrator,
             has_taxpayer=actor.taxpayer_id is not None,
+            demo=main.is_demo,
         )
         self._actions: dict[str, QAction] = {}
         for spec in self.specs:

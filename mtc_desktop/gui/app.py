@@ -136,6 +136,7 @@ class Session(QObject):
         requests.expire_overdue()  # before anything shows a request that has run out
         window = MainWindow(actor)
         window.switch_logon_requested.connect(self.switch_logon)
+        window.session_ended.connect(self.switch_logon)  # with a message (Reset Demo)
         window.database_chosen.connect(self.switch_database)
         self.main_window = window
         self.login_window.hide()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QBoxLayout, QWidget
 
 from mtc_desktop.domain.errors import AuthenticationFailed, MtcError
 from mtc_desktop.gui import ops
@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
 
     from mtc_desktop.services.demo_logons import DemoLogon
+
+
+LOGIN_TITLE = "Log In"  # the system adds " — MTC Desktop"
 
 
 class LoginWindow(QWidget):
@@ -41,7 +44,46 @@ class LoginWindow(QWidget):
         self.form.setUpButton.clicked.connect(self._set_up)
         self.form.setUpBox.hide()  # until the database is open and known to be empty
         self._fill_demo(demo_logons)
+        self._add_help()
         self.form.usernameEdit.setFocus()
+
+    def _add_help(self) -> None:
+        """Help → Third-party Access FAQ here too, before anyone logs in: F1, or the link."""
+        from PySide6.QtGui import QKeySequence, QShortcut
+        from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+        self.help_button = QPushButton("Third-party Access &FAQ (F1)")
+        self.help_button.setObjectName("link")  # looks like the other links
+        self.help_button.setFlat(True)
+        self.help_button.setAutoDefault(False)
+        self.help_button.setAccessibleName("Third-party Access FAQ")
+        self.help_button.setToolTip("DOR's questions and answers about third-party access.")
+        self.help_button.clicked.connect(self.show_help)
+        row = QHBoxLayout()
+        row.addWidget(self.help_button)
+        row.addStretch(1)
+        layout = self.layout()
+        assert isinstance(layout, QBoxLayout)
+        layout.addLayout(row)
+        shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self)
+        shortcut.activated.connect(self.show_help)
+
+    def show_help(self) -> None:
+        from mtc_desktop.gui import help
+
+        help.show_help(self, help.LOGIN_ANSWER)
+
+    def show_demo_state(self) -> None:
+        """Once the database is open: a demo database says so in the title and lists its
+        demo logons (also when it was opened by name, not made by --demo)."""
+        from mtc_desktop.services.demo_logons import demo_logons, is_demo_database
+
+        demo = bool(ops.call(self, is_demo_database, refused=lambda exc: None))
+        self.setWindowTitle(f"{LOGIN_TITLE} — Demo" if demo else LOGIN_TITLE)
+        if demo:
+            if not self.form.demoTable.rowCount():
+                self._fill_demo(demo_logons())
+            self.form.demoBox.show()
 
     def _fill_demo(self, demo_logons: Sequence[DemoLogon]) -> None:
         box = self.form.demoBox
@@ -158,6 +200,7 @@ class LoginWindow(QWidget):
             ops.call(self, staff.needs_setup, refused=lambda exc: self.show_message(exc.message))
         )
         self.form.setUpBox.setVisible(needed)
+        self.show_demo_state()
         self.form.createLogonButton.setVisible(not needed)
         self.form.oneTimeCodeButton.setVisible(not needed)
         if needed:

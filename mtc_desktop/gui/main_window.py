@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QWidget
 
 from mtc_desktop.domain.model import Role
 from mtc_desktop.gui import (
@@ -27,7 +27,12 @@ from mtc_desktop.services.base import Actor
 EXPIRY_SWEEP_MS = 10 * 60 * 1000
 # Menu groups: File's printing, logon and quitting; Go's FAQ steps after its navigation.
 SEPARATOR_BEFORE = {"print", "switch_logon", "quit", "access_requests", "find_request"}
-SEPARATOR_BEFORE |= {"larger_text"}
+SEPARATOR_BEFORE |= {"larger_text", "about"}
+DEMO_TAG = "Demo"
+RESET_DEMO_QUESTION = (
+    "Put the demo database back as it was? Everything done in it since it was made is lost."
+)
+RESET_DEMO_DONE = "The demo database is back as it was made. Log in with a demo logon."
 
 MODE_LABELS = {
     Role.TAXPAYER: "Taxpayer",
@@ -39,17 +44,35 @@ MODE_LABELS = {
 class MainWindow(QMainWindow):
     switch_logon_requested = Signal()
     database_chosen = Signal(str)  # File → Open Database… / New Database…
+    session_ended = Signal(str)  # log out with a message for the login window (Reset Demo)
 
     def __init__(self, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.actor = actor
         self.form = Ui_MainWindow()
         self.form.setupUi(self)
-        self.setWindowTitle(actor.display_name)  # the system adds " — MTC Desktop"
+        from mtc_desktop.services.demo_logons import is_demo_database
+
+        self.is_demo = is_demo_database()
+        # The system adds " — MTC Desktop".
+        self.setWindowTitle(
+            f"{actor.display_name} — {DEMO_TAG}" if self.is_demo else actor.display_name
+        )
         self.form.header.setObjectName("header")
         self.form.nameLabel.setObjectName("nameLabel")
         self.form.nameLabel.setText(f"{actor.display_name}  ·  {actor.username}")
         self.form.modeLabel.setText(f"{MODE_LABELS[actor.role]} mode")
+        self.demo_tag: QLabel | None = None
+        if self.is_demo:
+            # Said in the header too: practice data, which Help → Reset Demo puts back.
+            self.demo_tag = QLabel(DEMO_TAG)
+            self.demo_tag.setObjectName("demoTag")
+            self.demo_tag.setAccessibleName("Demo database")
+            self.demo_tag.setAccessibleDescription(
+                "Practice data for training; Help → Reset Demo puts it back as it was made."
+            )
+            self.demo_tag.setToolTip(self.demo_tag.accessibleDescription())
+            self.form.headerLayout.insertWidget(1, self.demo_tag, 0, Qt.AlignmentFlag.AlignVCenter)
         self._history: list[Page] = []
         # Pages Back left, newest last: (key, arguments) to open again with Forward.
         self._forward: list[tuple[str, dict[str, Any]]] = []
@@ -299,6 +322,29 @@ class MainWindow(QMainWindow):
 
     def normal_text(self) -> None:
         desktop.step_text_scale(0)
+
+    def show_help(self) -> None:
+        """Help → Third-party Access FAQ (F1): at the answer that fits the page showing."""
+        from mtc_desktop.gui import help
+
+        page = self.current_page
+        help.show_help(self, help.answer_for_page(page.key if page else None, self.actor.role))
+
+    def reset_demo(self) -> None:
+        """Help → Reset Demo…: after a yes, the demo database as it was made; the session
+        is over (its logon was made again), so back to the login window."""
+        from mtc_desktop.gui import dialogs, ops
+        from mtc_desktop.services import demo
+
+        if not self.is_demo:
+            return
+        if not dialogs.confirm(
+            self, "Reset Demo", RESET_DEMO_QUESTION, yes="Reset Demo", no="Cancel"
+        ):
+            return
+        made = ops.call(self, demo.reset_demo, self.actor)
+        if made is not None:
+            self.session_ended.emit(RESET_DEMO_DONE)
 
     def show_about(self) -> None:
         from mtc_desktop.gui.about import AboutDialog

@@ -49,7 +49,7 @@ from mtc_desktop.domain.text import clean_name
 from mtc_desktop.gui import ops, router
 from mtc_desktop.gui.authorization import print_client_authorization
 from mtc_desktop.gui.busy import run_write, writes
-from mtc_desktop.gui.levels import describe_level, level_combo
+from mtc_desktop.gui.levels import describe_level, level_combo, levels_link
 from mtc_desktop.gui.models import day
 from mtc_desktop.gui.widgets import bold, note
 from mtc_desktop.gui.wizard import FieldPage, plain
@@ -365,7 +365,12 @@ class AccountsPage(_StepPage):
                         QWidget.setTabOrder(previous, widget)
                     previous = widget
             self.rows.append(AccountRow(account, check, combo))
-        grid.setRowStretch(len(lookup.accounts) + 1, 1)
+        # Under the rows, and after them in the tab order: the five levels explained.
+        self.levels_link = levels_link()
+        grid.addWidget(
+            self.levels_link, len(lookup.accounts) + 1, 0, 1, 2, Qt.AlignmentFlag.AlignLeft
+        )
+        grid.setRowStretch(len(lookup.accounts) + 2, 1)
         old = self.rows_area.takeWidget()
         if old is not None:
             old.deleteLater()
@@ -654,6 +659,9 @@ class RequestWizard(QWizard):
             self.setPage(page_id, page)
         self.setStartId(Page.ID_TYPE)
         self.setMinimumSize(760, 600)
+        from mtc_desktop.gui import help
+
+        help.add_context_help(self, help.REQUEST_WIZARD_ANSWER)  # F1: the FAQ's answer
         if prefill is not None:
             self.id_type_page.select(prefill.id_type)
             self.taxpayer_page.show_prefill(prefill)

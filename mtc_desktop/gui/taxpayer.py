@@ -36,7 +36,8 @@ from mtc_desktop.gui import dialogs, ops, router
 from mtc_desktop.gui.busy import connect_write, writes
 from mtc_desktop.gui.forms.ui_approve_deny_dialog import Ui_ApproveDenyDialog
 from mtc_desktop.gui.forms.ui_third_party_page import Ui_ThirdPartyPage
-from mtc_desktop.gui.levels import describe_level, level_combo
+from mtc_desktop.gui.help import add_context_help
+from mtc_desktop.gui.levels import describe_level, level_combo, levels_link
 from mtc_desktop.gui.models import (
     AccessModel,
     HistoryModel,
@@ -242,6 +243,13 @@ class ApproveDenyDialog(QDialog):
         self.resize(min(max(820, wide), 1300), 300 + self.ROW_HEIGHT * shown)
         if self.give_boxes:
             self.give_boxes[0].setFocus()
+        # The five levels explained (Alt+L), above the buttons; last in the tab order.
+        self.levels_link = levels_link()
+        self.form.layout.insertWidget(
+            self.form.layout.indexOf(self.form.hintLabel) + 1, self.levels_link
+        )
+        QWidget.setTabOrder(self.form.denyButton, self.levels_link)
+        add_context_help(self, "tx-approve")  # F1: the FAQ's answer
         # With larger text (View → text size, the desktop's font), as tall as the wrapped
         # lines above the rows need.
         layout = self.layout()
@@ -599,6 +607,8 @@ class AccountSecurityDialog(QDialog):
         layout.addWidget(self.level_row)
         self.explain = note(describe_level(grant.level))
         layout.addWidget(self.explain)
+        layout.addWidget(levels_link())  # the five levels explained (Alt+L)
+        add_context_help(self, "tx-change")  # F1: the FAQ's answer
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.close_button = QPushButton("Close")

@@ -14,11 +14,11 @@ from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from mtc_desktop.gui import page_registry, router
+from mtc_desktop.gui import help, page_registry, router
 from mtc_desktop.gui.actions import SPECS, ActionLink, plain
 from mtc_desktop.gui.main_window import MainWindow
 from mtc_desktop.services import settings
-from tests.gui.conftest import buttons, click, log_in, when_modal
+from tests.gui.conftest import ModalAnswer, buttons, click, log_in, when_modal
 
 ROOT = Path(__file__).resolve().parents[2]
 MODES = ("harborbakery", "smithcpa", "dorclerk")
@@ -118,6 +118,19 @@ def test_every_menu_action_of_every_mode_opens_what_it_says(
             assert not action.isEnabled()
         elif spec.id == "find_in_list":
             assert action.isEnabled() == (main.current_page.filter_widget() is not None)
+        elif spec.id == "faq":
+            action.trigger()  # the FAQ, at the answer about the page showing
+            window = help.open_window()
+            assert window is not None
+            assert window.current_answer_id() == help.answer_for_page(
+                main.current_page.key, main.actor.role
+            )
+            window.close()
+        elif spec.id == "reset_demo":
+            cancel = ModalAnswer("Cancel").arm()  # asked first; Cancel changes nothing
+            action.trigger()
+            assert cancel.answered
+            assert main.isVisible()
         else:
             action.trigger()  # back, forward, home, refresh, text sizes: no error
     main.user_actions["normal_text"].trigger()

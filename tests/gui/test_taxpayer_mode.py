@@ -315,8 +315,8 @@ def test_window_titles_name_the_window_once_the_system_adds_the_program(
     """The system shows "<title> — MTC Desktop" (the application's display name), so a
     window's own title names only what it shows."""
     assert QApplication.applicationDisplayName() == APP_NAME
-    assert login_window.windowTitle() == "Log In"
+    assert login_window.windowTitle() == "Log In — Demo"  # a demo database says so
     window = log_in(qtbot, login_window, "harborbakery")
-    assert window.windowTitle() == window.actor.display_name
+    assert window.windowTitle() == f"{window.actor.display_name} — Demo"
     assert APP_NAME not in window.windowTitle()
     window.close()
