@@ -29,7 +29,7 @@ from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import ApprovalMethod
 from mtc_desktop.gui import tours
 from mtc_desktop.gui.actions import SPEC_BY_ID
-from mtc_desktop.gui.app import launch
+from mtc_desktop.gui.app import Session
 from mtc_desktop.gui.login import LoginWindow
 from mtc_desktop.resources import resource
 from mtc_desktop.services import clients, requests
@@ -387,8 +387,10 @@ def test_wandering_off_says_where_to_go_back(qtbot, login_window) -> None:
 
 @pytest.fixture
 def plain_login(qtbot, world: World, database: Path) -> Iterator[LoginWindow]:
-    window = launch(str(database))
+    """The login window of a session on an office's database (open already): no demo."""
+    window = Session().login_window
     qtbot.addWidget(window)
+    window.show()
     yield window
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible():
