@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QTabBar,
 )
@@ -484,3 +485,39 @@ def test_escape_ends_the_tour_and_removes_the_highlight(qtbot, login_window) -> 
     # The highlight let clicks through while it was there, and lets them now.
     qtbot.mouseClick(main.profile_link, Qt.MouseButton.LeftButton)
     assert main.current_page.key == "profile"
+
+
+# --- where tours start: the help window's Show Me, and Help → Show Me -------------------------
+
+
+def test_show_me_in_the_help_window_from_the_login_window(qtbot, login_window) -> None:
+    from mtc_desktop.gui import help
+
+    window = help.show_help(login_window, "tx-approve")
+    assert window.show_me.isEnabled()
+    offer = ModalAnswer("Log In as harborbakery").arm()
+    qtbot.mouseClick(window.show_me, Qt.MouseButton.LeftButton)
+    assert offer.answered
+    run = tours.running()
+    assert run is not None
+    assert run.main.actor.username == "harborbakery"
+    assert run.overlay is not None
+    assert run.overlay.target is not None
+    assert run.overlay.target.widget is run.main.profile_link
+    window.close()
+
+
+def test_help_menu_lists_the_tours(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    submenu = main.findChild(QMenu, "showMeMenu")
+    assert submenu is not None
+    questions = [a.text() for a in submenu.actions()]
+    assert len(questions) == len(tours.load_tours())
+    approve = next(a for a in submenu.actions() if "approve a third party" in a.text())
+    approve.trigger()
+    run = tours.running()
+    assert run is not None
+    assert run.main is main
+    assert run.overlay is not None
+    assert run.overlay.target is not None
+    assert run.overlay.target.widget is main.profile_link
