@@ -169,24 +169,23 @@ def answer_for_page(page_key: str | None, role: Role | None = None) -> str:
 
 
 def _tours() -> Any:
+    # Imported when first needed: tours (gui/tours.py) are for the help's Show Me only.
     from mtc_desktop.gui import tours
 
     return tours
 
 
 def has_tour(answer_id: str) -> bool:
-    try:
-        tours = _tours()
-    except ImportError:  # gui/tours.py is not in this build yet: no tours
-        return False
-    return bool(tours.has_tour(answer_id))
+    return bool(_tours().has_tour(answer_id))
 
 
 def home_window(widget: QWidget) -> QWidget:
     """The login window or main window ``widget`` belongs to (through its dialogs)."""
     window = widget.window()
-    while window.parentWidget() is not None:
-        window = window.parentWidget().window()
+    parent = window.parentWidget()
+    while parent is not None:
+        window = parent.window()
+        parent = window.parentWidget()
     return window
 
 
@@ -356,7 +355,7 @@ class HelpWindow(QWidget):
         if shown == 0:
             self.no_match.setText(f"No answer matches “{query.strip()}”.")
             self.no_match.show()
-            self.questions.setCurrentItem(None)  # type: ignore[arg-type]
+            self.questions.setCurrentRow(-1)
             self._show_current(None)
             return
         self.no_match.hide()

@@ -265,7 +265,7 @@ def reset_demo(actor: Actor) -> list[DemoLogon]:
     """*Help → Reset Demo*: put a demo database back as it was made (everything done in it
     since is erased), in one transaction; refused on any other database. Returns the demo
     logons (every logon, the acting one too, is made again: its session is over)."""
-    from peewee import sort_models
+    from peewee import sort_models  # type: ignore[attr-defined]  # not in peewee's stubs
 
     with transaction():
         if not is_demo_database():
