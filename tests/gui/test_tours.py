@@ -521,3 +521,39 @@ def test_help_menu_lists_the_tours(qtbot, login_window) -> None:
     assert run.overlay is not None
     assert run.overlay.target is not None
     assert run.overlay.target.widget is main.profile_link
+
+
+def test_done_when_f1_show_me_approves_the_request(qtbot, login_window) -> None:
+    """As a new user tries it: F1 on the login window, the approval question, Show Me, the
+    taxpayer demo logon offered, then only the ringed controls, and the request approved."""
+    from mtc_desktop.gui import help
+
+    login_window.activateWindow()
+    qtbot.waitUntil(login_window.isActiveWindow)
+    qtbot.keyClick(login_window, Qt.Key.Key_F1)
+    window = help.open_window()
+    assert window is not None
+    question = "How does a taxpayer approve a third party's request for access on MassTaxConnect?"
+    qtbot.keyClicks(window.search, "taxpayer approve")
+    items = window.questions.findItems(question, Qt.MatchFlag.MatchExactly)
+    assert len(items) == 1
+    window.questions.setCurrentItem(items[0])
+    offer = ModalAnswer("Log In as harborbakery").arm()
+    qtbot.mouseClick(window.show_me, Qt.MouseButton.LeftButton)
+    assert offer.answered
+    assert "taxpayer mode" in offer.text
+    run = tours.running()
+    assert run is not None
+    trainee = Trainee(qtbot, run)
+    trainee.finish()
+    assert trainee.highlighted[:4] == [
+        "Manage My Profile",
+        "More…",
+        "View Access Requests from Third Parties",
+        "Approve/Deny",
+    ]
+    assert trainee.highlighted[4].startswith("Give Rights")
+    assert trainee.highlighted[5].startswith("Granted Rights")
+    assert "approved" in run.main.current_page.result_label.text()
+    if window.isVisible():
+        window.close()
