@@ -61,6 +61,15 @@ sys.exit(sys.argv[2] not in str(pdf.docinfo.get("/Title", "")))' \
   echo "GUI: login window shown with its icon ($(command -v xvfb-run >/dev/null && echo Xvfb || echo offscreen))"
 }
 
+# The FAQ the help window shows (and the tours' data) ship in both.
+for file in faq.json third-party-access-faq.txt tours.json; do
+  unzip -l dist/mtc_desktop-"$version"-py3-none-any.whl | grep -q "mtc_desktop/resources/help/$file\$" ||
+    fail "the wheel lacks resources/help/$file"
+  [ -n "$(find "$work/mtc-desktop" -path "*/resources/help/$file")" ] ||
+    fail "the frozen program lacks resources/help/$file"
+done
+echo "help: the FAQ and its tours are in the wheel and the frozen program"
+
 check wheel "$root/build/venv/bin/mtc-desktop"
 check frozen "$work/mtc-desktop/mtc-desktop"
 
