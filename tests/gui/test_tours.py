@@ -557,3 +557,21 @@ def test_done_when_f1_show_me_approves_the_request(qtbot, login_window) -> None:
     assert "approved" in run.main.current_page.result_label.text()
     if window.isVisible():
         window.close()
+
+
+def test_a_tab_already_showing_is_selected_again_by_keyboard(qtbot, login_window) -> None:
+    main = log_in(qtbot, login_window, "harborbakery")
+    tours.start_tour("tx-approve", main)
+    run = tours.running()
+    assert run is not None
+    qtbot.keyClick(main.profile_link, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: run.index == 1 and run.target is not None)
+    assert run.target is not None
+    bar = run.target.widget
+    assert isinstance(bar, QTabBar)
+    assert bar.tabText(bar.currentIndex()) == "More…", "More… shows already"
+    qtbot.keyClick(bar, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: run.index == 2)
+    qtbot.waitUntil(lambda: run.target is not None)
+    assert run.target is not None
+    assert run.target.widget.text() == "View Access Requests from Third Parties"
