@@ -239,6 +239,7 @@ class HelpWindow(QWidget):
         self.answer_view.setObjectName("helpAnswer")
         self.answer_view.setAccessibleName("Answer")
         self.answer_view.setOpenLinks(False)
+        self.answer_view.setTabChangesFocus(True)  # Tab goes on to the source and buttons
         self.answer_view.document().setDocumentMargin(12)
         self.answer_view.document().setDefaultStyleSheet(ANSWER_STYLE)
         self._source_html = (

@@ -174,6 +174,38 @@ def test_search_filters_questions_and_answers_and_says_when_nothing_matches(
     assert not window.isVisible()
 
 
+def test_the_help_window_by_keyboard_alone(qtbot, login_window) -> None:
+    window = _press_f1(qtbot, login_window)
+    qtbot.waitUntil(window.isActiveWindow)
+    # Down goes through the questions, each answer shown as it is reached.
+    qtbot.keyClick(window.questions, Qt.Key.Key_Down)
+    assert _shown_question(window) == (
+        "Does a third party start the process to work on a taxpayer’s behalf?"
+    )
+    assert "final authority" in window.answer_view.toPlainText()
+    qtbot.keyClick(window.questions, Qt.Key.Key_Down)
+    assert window.current_answer_id() == "tp-request"
+    assert window.show_me.isEnabled()  # a procedure: it has a tour
+    order: list[QWidget] = []
+    while not order or order[-1] is not window.questions:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        if not order or QApplication.focusWidget() is not order[-1]:  # the link: two stops
+            order.append(QApplication.focusWidget())
+        assert len(order) < 10, order
+    assert order == [
+        window.answer_view,
+        window.source,
+        window.show_me,
+        window.close_button,
+        window.search,
+        window.questions,
+    ]
+    # Space on Close closes it (Escape does too, anywhere in it).
+    window.close_button.setFocus()
+    qtbot.keyClick(window.close_button, Qt.Key.Key_Space)
+    assert not window.isVisible()
+
+
 def test_answers_read_as_paragraphs_and_bullets(qtbot, login_window) -> None:
     window = help.show_help(login_window, "tp-request")
     text = window.answer_view.toHtml()
