@@ -23,6 +23,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mtc_desktop.domain.levels import AccessLevel
 from mtc_desktop.domain.model import Role
 from mtc_desktop.gui import desktop
 from mtc_desktop.gui.levels import LEVELS_TITLE, levels_html, levels_text
@@ -425,7 +427,14 @@ def show_help(origin: QWidget, answer_id: str | None = None) -> HelpWindow:
 
 
 def add_context_help(widget: QWidget, answer_id: str) -> QShortcut:
-    """F1 in ``widget``'s window (a dialog) opens the FAQ at ``answer_id``."""
+    """F1 in ``widget``'s window (a dialog) opens the FAQ at ``answer_id``; on an access
+    level's drop-down, at the levels explained."""
+
+    def open_help() -> None:
+        focused = QApplication.focusWidget()
+        on_level = isinstance(focused, QComboBox) and isinstance(focused.currentData(), AccessLevel)
+        show_help(widget, LEVELS if on_level else answer_id)
+
     shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), widget)
-    shortcut.activated.connect(lambda: show_help(widget, answer_id))
+    shortcut.activated.connect(open_help)
     return shortcut

@@ -439,6 +439,10 @@ def test_account_security_explains_the_levels_and_f1_opens_its_answer(qtbot, log
         try:
             explained.append(_levels_explained(qtbot, dialog))
             questions.append(_f1_in(qtbot, dialog))
+            # F1 on the drop-down of access types: the levels explained.
+            click(qtbot, dialog, "Change")
+            assert dialog.level_combo.hasFocus()  # type: ignore[attr-defined]
+            questions.append(_f1_in(qtbot, dialog))
         finally:
             dialog.reject()  # type: ignore[attr-defined]
 
@@ -446,7 +450,10 @@ def test_account_security_explains_the_levels_and_f1_opens_its_answer(qtbot, log
     click(qtbot, main, "File and Pay")
     assert seen
     assert "View Only: view the account." in explained[0]
-    assert questions == ["How does a taxpayer increase or decrease a third party's access?"]
+    assert questions == [
+        "How does a taxpayer increase or decrease a third party's access?",
+        "What do the access levels mean?",
+    ]
 
 
 def test_request_wizard_explains_the_levels_and_f1_opens_its_answer(qtbot, login_window) -> None:
