@@ -66,6 +66,13 @@ AT_OPEN = textwrap.dedent(
     def open_first_database(window, target):
         result = opened(window, target)
         seen["modules"] = sorted(sys.modules)
+        # Sources read (by PySide6's import hook, looking for "PySide6" in each module).
+        import linecache, os
+
+        stdlib = os.path.dirname(os.__file__)  # the standard library's own modules
+        seen["read"] = sorted(
+            f for f in linecache.cache if os.path.dirname(f) == stdlib or "peewee" in f
+        )
         # PySide6 makes a class, with all its enums, the first time it is touched.
         seen["classes"] = sorted(
             f"{module.__name__}.{name}"
@@ -111,6 +118,7 @@ NOT_NEEDED_TO_OPEN = {
 # start the making of its enums the first time it is touched.
 NOT_MADE_BEFORE_OPEN = {
     "PySide6.QtCore.Qt": "Qt's namespace (about 20 ms)",
+    "PySide6.QtWidgets.QStyle": "the style's class: a native style is kept without asking it",
     "PySide6.QtWidgets.QMessageBox": "message boxes (only when something goes wrong)",
     "PySide6.QtWidgets.QFileDialog": "file choosers",
     "PySide6.QtWidgets.QMainWindow": "the main window (at login)",
@@ -143,6 +151,32 @@ def test_the_database_opens_under_the_login_window_without_what_it_does_not_need
     assert loaded == {}
     made = {name: why for name, why in NOT_MADE_BEFORE_OPEN.items() if name in found["classes"]}
     assert made == {}
+    # PySide6 read the source of no top-level standard module nor peewee's
+    # (gui/pyside_source_checks.py);
+    # enum's it reads for its own enums, in a bare window too.
+    assert [path for path in found["read"] if not path.endswith("/enum.py")] == []
+
+
+def test_pyside_is_told_what_it_would_find_about_the_standard_library_and_peewee() -> None:
+    """gui/pyside_source_checks.py enters the standard library and peewee in PySide6's
+    table as modules that do not use it; PySide6's own check says the same of each loaded
+    one."""
+    import sys
+
+    import peewee  # noqa: F401
+
+    import mtc_desktop.gui.pyside_source_checks  # noqa: F401  # makes the entries
+
+    feature = sys.modules["__feature__"]
+    table = feature.pyside_feature_dict
+    entered = [
+        name
+        for name in sorted(sys.modules)
+        if table.get(name) == -1
+        and (name.partition(".")[0] in sys.stdlib_module_names or name == "peewee")
+    ]
+    assert {"peewee", "typing", "logging"} <= set(entered)
+    assert [name for name in entered if feature._mod_uses_pyside(sys.modules[name])] == []
 
 
 @pytest.mark.parametrize(
