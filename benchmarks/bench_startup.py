@@ -7,13 +7,14 @@ Runs alternate between the two; each is a fresh process (QT_QPA_PLATFORM=offscre
 a display is set). The program is started through ``mtc-desktop``'s own ``main()`` on a
 demo SQLite file. Its child says "painted" when the login window's first paintEvent has
 run, "open" when the start-up has opened the database (found the file, checked that it
-is ours and current, bound the models), and "started" when the rest of that step is done
-too (the login window told whether the database needs setting up, the email sender
-started). The bare window says all three at its first paint. The parent times each line
-from spawning the child; the child adds its peak memory (ru_maxrss) and processor time at
-that moment. Prints medians and the ratios to the bare window against the targets (the
-database open within 1.5 x the bare window, peak memory within bare + 25 MiB), and
-whether PostgreSQL's driver was loaded on the way (it should not be, for a SQLite file).
+is ours and current, bound the models' database proxy), and "started" when the rest of
+that step is done too (the login window told whether the database needs setting up, the
+email sender started). The bare window says all three at its first paint. The parent
+times each line from spawning the child; the child adds its peak memory (ru_maxrss) and
+processor time at that moment. Prints medians and the ratios to the bare window against
+the targets (the database open within 1.5 x the bare window, peak memory within bare + 25
+MiB), and whether PostgreSQL's driver was loaded on the way (it should not be, for a
+SQLite file).
 """
 
 from __future__ import annotations
