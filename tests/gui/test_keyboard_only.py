@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
     QComboBox,
     QDialog,
@@ -137,10 +138,10 @@ class Keyboard:
         """Tab to the tab bar, then the arrow keys to the tab labelled ``label``."""
         bar = self.tab_until(lambda w: isinstance(w, QTabBar), "a tab bar")
         assert isinstance(bar, QTabBar)
-        for _ in range(bar.count()):
+        for key in [Key.Key_Right] * bar.count() + [Key.Key_Left] * bar.count():
             if bar.tabText(bar.currentIndex()).replace("&", "") == label:
                 return
-            self.press(Key.Key_Right)
+            self.press(key)
         raise AssertionError(f"no tab {label!r}")
 
     def choose(self, text: str) -> None:
@@ -474,3 +475,156 @@ def test_a_demo_logon_is_chosen_from_the_list_by_keyboard(keyboard: Keyboard) ->
     kb.press(Key.Key_Space)
     kb.qtbot.waitUntil(lambda: isinstance(kb.focused().window(), MainWindow))
     assert kb.focused().window().actor.username == "smithcpa"
+
+
+# --- every page and dialog: each control reached, none keeps the focus ---------------------------
+
+
+def _takes_tab(widget: QWidget, window: QWidget) -> bool:
+    """Whether a user expects Tab to stop at ``widget``: visible and enabled in ``window``,
+    taking the focus by Tab itself (not through a proxy, not a part of a drop-down or a
+    spin box)."""
+    if widget.window() is not window or not widget.isVisible() or not widget.isEnabled():
+        return False
+    if not (widget.focusPolicy() & Qt.FocusPolicy.TabFocus) or widget.focusProxy() is not None:
+        return False
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent, (QComboBox, QAbstractSpinBox)) or parent.focusProxy() is not None:
+            return False
+        parent = parent.parentWidget()
+    return True
+
+
+def _cycle(kb: Keyboard, *, back: bool) -> list[QWidget]:
+    """The controls Tab (Shift+Tab with ``back``) goes through from the focused one until
+    it comes back to it. A control with parts (a date's day, month and year) may take a
+    few presses; one that keeps the focus for good is a trap."""
+    start = kb.focused()
+    key, modifiers = (Key.Key_Backtab, SHIFT) if back else (Key.Key_Tab, NO_KEYS)
+    seen = [start]
+    for _ in range(150):
+        here = kb.focused()
+        for _press in range(6):
+            kb.press(key, modifiers)
+            if kb.focused() is not here:
+                break
+        else:
+            raise AssertionError(f"the focus stays on {describe(here)}: a keyboard trap")
+        if kb.focused() is start:
+            return seen
+        assert kb.focused() not in seen, (
+            f"Tab came back to {describe(kb.focused())}, never to {describe(start)}"
+        )
+        seen.append(kb.focused())
+    raise AssertionError("Tab goes on and on")
+
+
+def _every_control_reached(kb: Keyboard, where: str) -> None:
+    window = kb.focused().window()
+    forward = _cycle(kb, back=False)
+    backward = _cycle(kb, back=True)
+    expected = [w for w in window.findChildren(QWidget) if _takes_tab(w, window)]
+    missed = [describe(w) for w in expected if w not in forward]
+    assert not missed, f"{where}: Tab never reaches {missed}"
+    assert set(backward) == set(forward), f"{where}: Shift+Tab goes another way round"
+    assert backward[1:] == list(reversed(forward[1:])), f"{where}: Shift+Tab is not Tab reversed"
+
+
+def _in_dialog(kb: Keyboard, opener: str, where: str) -> None:
+    kb.tab_to(opener)
+
+    def check(_dialog: QWidget) -> None:
+        _every_control_reached(kb, where)
+        kb.press(Key.Key_Escape)
+
+    kb.then(Key.Key_Space, check)
+
+
+def test_every_control_of_the_taxpayer_pages_is_reached_both_ways(keyboard: Keyboard) -> None:
+    """Each page and dialog on the taxpayer's FAQ paths: Tab goes round every control and
+    back to where it started, and Shift+Tab goes the same way round backwards. (The pages
+    are opened by the menus' own commands; only the walk is by keyboard.)"""
+    kb = keyboard
+    _every_control_reached(kb, "the login window")
+    main = kb.log_in("harborbakery")
+    _every_control_reached(kb, "Home")
+    for key in ("profile", "access_requests", "third_parties", "inbox"):
+        main.open_page(key)
+        _every_control_reached(kb, key)
+    main.open_page("access_requests")
+    kb.tab_to("Approve/Deny")
+
+    def approve_deny(_dialog: QWidget) -> None:
+        _every_control_reached(kb, "Approve/Deny")
+        kb.press(Key.Key_Space)  # Give Rights: the row's Granted Rights joins the round
+        _every_control_reached(kb, "Approve/Deny with a row given")
+        kb.press(Key.Key_Escape)
+
+    kb.then(Key.Key_Space, approve_deny)
+    main.open_page("third_parties")
+    kb.activate("smithcpa")
+    for tab in ("Access", "Manage Account Access", "History"):
+        kb.tab(tab)
+        _every_control_reached(kb, f"the third party's {tab} tab")
+    kb.tab("Access")
+    _in_dialog(kb, AccessLevel.FILE.label, "Account Security")
+
+
+def test_every_control_of_the_third_party_pages_is_reached_both_ways(
+    keyboard: Keyboard,
+) -> None:
+    kb = keyboard
+    _in_dialog(kb, "Create a Logon", "Create a Logon")
+    _in_dialog(kb, "Use a One-Time Code", "Use a One-Time Code")
+    main = kb.log_in("smithcpa")
+    _every_control_reached(kb, "Clients")
+    for key in ("profile", "my_access", "my_clients", "inbox"):
+        main.open_page(key)
+        _every_control_reached(kb, key)
+    main.open_page("my_clients")
+    kb.tab_to("My requests")
+    _in_dialog(kb, "Print Client Authorization", "the preview")
+    main.open_page("clients")
+    kb.tab("All")
+    kb.tab_to("All clients")
+    kb.press(Key.Key_Return)  # opens the client
+    _every_control_reached(kb, "a client")
+    _in_dialog(kb, "Request Information…", "Request Information")
+    _in_dialog(kb, "Prepare Form M-2848…", "Prepare Form M-2848")
+
+
+def test_every_control_of_the_dor_pages_is_reached_both_ways(keyboard: Keyboard) -> None:
+    kb = keyboard
+    main = kb.log_in("dorclerk")
+    _every_control_reached(kb, "DOR's home")
+    _in_dialog(kb, "Record Power of Attorney", "Record Power of Attorney")
+    for key in ("registry_search", "staff", "outbox", "information_queue"):
+        main.open_page(key)
+        _every_control_reached(kb, key)
+    main.open_page("registry_search")
+    _in_dialog(kb, "Register Taxpayer…", "Register Taxpayer")
+    main.open_page("staff")
+    _in_dialog(kb, "Add Staff Logon…", "Add Staff Logon")
+    main.open_page("outbox")
+    _in_dialog(kb, "Email Server…", "Email Server")
+    printed = (
+        AccessRequest.select()
+        .where((AccessRequest.status == "pending") & (AccessRequest.method == "printed_form"))
+        .first()
+    )
+    main.open_page("dor_request", request_id=printed.id)
+    _every_control_reached(kb, "a printed-form request")
+    # Reading order: the code, the rows' Give Rights, then the buttons under them.
+    kb.tab_to("Authorization code")
+    order: list[set[str]] = []
+    while not kb.on("Print Client Authorization"):
+        kb.press(Key.Key_Tab)
+        order.append(names_of(kb.focused()))
+    gives = [
+        i for i, names in enumerate(order) if any(n.startswith("Give Rights for ") for n in names)
+    ]
+    record = [i for i, names in enumerate(order) if "Record Form" in names]
+    assert gives
+    assert record
+    assert max(gives) < record[0]
