@@ -29,7 +29,7 @@ class _FocusFollower:
             frame = None  # went with the window it was in
         if new is None or new.isWindow() or new.parentWidget() is None:
             if frame is not None:
-                frame.setWidget(None)
+                frame.setWidget(None)  # type: ignore[arg-type]  # Qt takes a null widget
             return
         if frame is None:
             frame = QFocusFrame(new)
