@@ -243,12 +243,17 @@ class ApproveDenyDialog(QDialog):
         self.resize(min(max(820, wide), 1300), 300 + self.ROW_HEIGHT * shown)
         if self.give_boxes:
             self.give_boxes[0].setFocus()
-        # The five levels explained (Alt+L), above the buttons; last in the tab order.
+        # The five levels explained (Alt+L), above the buttons; in the tab order as it
+        # reads: after the rows, before Deny All, Cancel and Approve.
         self.levels_link = levels_link()
         self.form.layout.insertWidget(
             self.form.layout.indexOf(self.form.hintLabel) + 1, self.levels_link
         )
-        QWidget.setTabOrder(self.form.denyButton, self.levels_link)
+        if self.level_boxes:
+            QWidget.setTabOrder(self.level_boxes[-1], self.levels_link)
+        QWidget.setTabOrder(self.levels_link, self.form.denyButton)
+        QWidget.setTabOrder(self.form.denyButton, self.form.cancelButton)
+        QWidget.setTabOrder(self.form.cancelButton, self.form.approveButton)
         add_context_help(self, "tx-approve")  # F1: the FAQ's answer
         # With larger text (View → text size, the desktop's font), as tall as the wrapped
         # lines above the rows need.

@@ -559,6 +559,14 @@ def test_every_control_of_the_taxpayer_pages_is_reached_both_ways(keyboard: Keyb
         _every_control_reached(kb, "Approve/Deny")
         kb.press(Key.Key_Space)  # Give Rights: the row's Granted Rights joins the round
         _every_control_reached(kb, "Approve/Deny with a row given")
+        # After the rows, the rest as it reads: the levels explained, then the buttons
+        # left to right.
+        kb.tab_to("What do the levels mean?")
+        after = []
+        for _ in range(3):
+            kb.press(Key.Key_Tab)
+            after.append(kb.focused().accessibleName())
+        assert after == ["Deny All", "Cancel", "Approve"]
         kb.press(Key.Key_Escape)
 
     kb.then(Key.Key_Space, approve_deny)
