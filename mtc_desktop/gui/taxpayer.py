@@ -182,11 +182,13 @@ class ApproveDenyDialog(QDialog):
         grid.setContentsMargins(8, 0, 8, 0)
         grid.setHorizontalSpacing(20)
         grid.setVerticalSpacing(0)
+        # The column headings stay above the rows when they scroll: they are in their own
+        # strip outside the scroll area, each kept over its column (see _Headings).
         self.header_labels: list[QLabel] = []
-        for column, text in enumerate(self.HEADERS):
-            label = QLabel(text)
+        for text in self.HEADERS:
+            label = QLabel(text, self.form.accountsHeader)
             label.setObjectName("gridHeader")
-            grid.addWidget(label, 0, column)
+            label.setIndent(0)  # its text starts where its column's does (no frame indent)
             self.header_labels.append(label)
         self.give_boxes: list[QCheckBox] = []
         self.level_boxes: list[QComboBox] = []
@@ -226,10 +228,9 @@ class ApproveDenyDialog(QDialog):
         grid.setColumnStretch(self.Col.ACCOUNT, 1)
         grid.setRowStretch(len(request.lines) + 1, 1)
         self.form.accountsGrid.installEventFilter(_TableLook(self.form.accountsGrid, grid))
+        self.headings = _Headings(self.form.accountsHeader, self.header_labels, self.form, grid)
         shown = min(len(request.lines), 6)
-        self.form.accountsArea.setMinimumHeight(
-            self.header_labels[0].sizeHint().height() + self.ROW_HEIGHT * shown + 6
-        )
+        self.form.accountsArea.setMinimumHeight(self.ROW_HEIGHT * shown + 6)
         for button in (self.form.approveButton, self.form.cancelButton, self.form.denyButton):
             # Enter presses the focused button; otherwise the default, see keyPressEvent.
             button.setAutoDefault(False)
@@ -354,12 +355,67 @@ class _TableLook(QObject):
                 rect = self.grid.cellRect(row, 0)
                 if rect.isValid() and row % 2 == 0:
                     painter.fillRect(0, rect.top(), width, rect.height(), palette.alternateBase())
-            head = self.grid.cellRect(0, 0)
-            if head.isValid():
-                painter.setPen(palette.color(QPalette.ColorRole.Mid))
-                painter.drawLine(0, head.bottom(), width, head.bottom())
             painter.end()
         return False
+
+
+class _Headings(QObject):
+    """Keeps the column headings, in their strip above the scroll area, each over its column
+    of the rows' grid: every column is at least as wide as its heading, and each heading
+    moves with its column when the grid lays out, resizes or scrolls sideways."""
+
+    def __init__(
+        self, strip: QWidget, labels: list[QLabel], form: Ui_ApproveDenyDialog, grid: QGridLayout
+    ) -> None:
+        super().__init__(strip)
+        self.strip = strip
+        self.labels = labels
+        self.form = form
+        self.grid = grid
+        # The first row's cells move whenever the columns do (a scroll bar comes or goes,
+        # the dialog is resized, the text gets larger).
+        first_row = [grid.itemAtPosition(1, column) for column in range(len(labels))]
+        cells = [item.widget() for item in first_row if item is not None and item.widget()]
+        for watched in (strip, form.accountsGrid, form.accountsArea.viewport(), *labels, *cells):
+            watched.installEventFilter(self)
+        form.accountsArea.horizontalScrollBar().valueChanged.connect(self.place)
+        self.place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self.strip and kind == QEvent.Type.Paint:
+            painter = QPainter(self.strip)
+            palette = self.strip.palette()
+            painter.fillRect(self.strip.rect(), palette.base())
+            painter.setPen(palette.color(QPalette.ColorRole.Mid))
+            bottom = self.strip.height() - 1
+            painter.drawLine(0, bottom, self.strip.width(), bottom)
+            painter.end()
+        elif kind in (
+            QEvent.Type.Resize,
+            QEvent.Type.Move,
+            QEvent.Type.LayoutRequest,
+            QEvent.Type.FontChange,
+            QEvent.Type.StyleChange,
+            QEvent.Type.Show,
+        ):
+            self.place()
+        return False
+
+    def place(self) -> None:
+        height = max(label.sizeHint().height() for label in self.labels)
+        if self.strip.minimumHeight() != height:
+            self.strip.setFixedHeight(height)
+        grid_widget = self.form.accountsGrid
+        row = 1 if self.grid.rowCount() > 1 else 0
+        for column, label in enumerate(self.labels):
+            wide = label.sizeHint().width()
+            if self.grid.columnMinimumWidth(column) != wide:
+                self.grid.setColumnMinimumWidth(column, wide)
+            cell = self.grid.cellRect(row, column)
+            left = grid_widget.mapTo(self.strip.window(), cell.topLeft()).x()
+            left -= self.strip.mapTo(self.strip.window(), self.strip.rect().topLeft()).x()
+            label.setGeometry(left, 0, max(wide, cell.width()), height)
 
 
 # --- Manage Third-party Access -------------------------------------------------------------

@@ -3,6 +3,9 @@ real windows, then checked on screen and in the database."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
+
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QWidget
 
 from mtc_desktop import APP_NAME
@@ -101,6 +104,48 @@ def test_taxpayer_approves_one_account_lower_and_denies_another(qtbot, login_win
     inbox = main.current_page
     subjects = [inbox.model.row_object(r).subject for r in range(inbox.model.rowCount())]
     assert f"Third-party access request {request.number} was approved" in subjects
+
+
+def test_approve_deny_headings_stay_over_their_columns_when_rows_scroll(
+    qtbot, login_window
+) -> None:
+    """With twenty accounts the rows scroll; the headings stay in view above them, each
+    over its column."""
+    main = log_in(qtbot, login_window, "harborbakery")
+    _open_more(qtbot, main)
+    click(qtbot, main, "View Access Requests from Third Parties")
+    page = main.current_page
+    request = page.model.row_object(0)
+    many = dataclasses.replace(request, lines=tuple(request.lines) * 10)
+    dialog = ApproveDenyDialog(page, many)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    bar = dialog.form.accountsArea.verticalScrollBar()
+    assert bar.maximum() > 0  # twenty rows do not fit: they scroll
+    bar.setValue(bar.maximum())
+    dialog.give_boxes[-1].setFocus()
+    QApplication.processEvents()
+    if shots := os.environ.get("MTC_SHOTS"):
+        dialog.grab().save(f"{shots}/approve_deny_20_accounts.png")
+    last_row = [dialog.give_boxes[-1], dialog.level_boxes[-1]]
+    assert all(not box.visibleRegion().isEmpty() for box in last_row)
+    for label in dialog.header_labels:
+        assert not label.visibleRegion().isEmpty(), f"{label.text()} scrolled out of view"
+        top = label.mapTo(dialog, label.rect().topLeft()).y()
+        assert (
+            top
+            < dialog.form.accountsArea.mapTo(dialog, dialog.form.accountsArea.rect().topLeft()).y()
+            + 1
+        )
+    # Each heading starts where its column does.
+    for label, cell in zip(
+        dialog.header_labels[2:], (dialog.give_boxes[-1], dialog.level_boxes[-1]), strict=True
+    ):
+        heading_x = label.mapTo(dialog, label.rect().topLeft()).x()
+        cell_x = cell.mapTo(dialog, cell.rect().topLeft()).x()
+        assert abs(heading_x - cell_x) <= 1, (label.text(), heading_x, cell_x)
+    dialog.close()
 
 
 def test_taxpayer_denies_all(qtbot, login_window) -> None:

@@ -32,6 +32,14 @@ class Ui_ApproveDenyDialog(object):
 
         self.layout.addWidget(self.detailsLabel)
 
+        self.accountsTable = QVBoxLayout()
+        self.accountsTable.setSpacing(0)
+        self.accountsTable.setObjectName(u"accountsTable")
+        self.accountsHeader = QWidget(ApproveDenyDialog)
+        self.accountsHeader.setObjectName(u"accountsHeader")
+
+        self.accountsTable.addWidget(self.accountsHeader)
+
         self.accountsArea = QScrollArea(ApproveDenyDialog)
         self.accountsArea.setObjectName(u"accountsArea")
         self.accountsArea.setFocusPolicy(Qt.NoFocus)
@@ -42,7 +50,10 @@ class Ui_ApproveDenyDialog(object):
         self.accountsLayout.setObjectName(u"accountsLayout")
         self.accountsArea.setWidget(self.accountsGrid)
 
-        self.layout.addWidget(self.accountsArea)
+        self.accountsTable.addWidget(self.accountsArea)
+
+
+        self.layout.addLayout(self.accountsTable)
 
         self.hintLabel = QLabel(ApproveDenyDialog)
         self.hintLabel.setObjectName(u"hintLabel")
