@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QWidget,
     QWizard,
@@ -975,3 +976,54 @@ def test_a_whole_request_by_keyboard_alone(qtbot, smith) -> None:
     assert view is not None
     assert view.method is ApprovalMethod.MASSTAXCONNECT
     assert lines_of(view.id) == {"withholding": "pay"}
+
+
+def test_tab_reaches_the_wizard_buttons_in_the_order_they_read(qtbot, smith) -> None:
+    """After the page's own fields, Tab goes through the buttons left to right as they are
+    laid out: Back, Next (or Submit), Cancel; Shift+Tab the same way back."""
+
+    def tab_cycle(user: User, first: QWidget, key: Qt.Key = Qt.Key.Key_Tab) -> list[QWidget]:
+        """Every control Tab (or Shift+Tab) reaches, once round, starting at ``first``."""
+        seen: list[QWidget] = []
+        for _ in range(60):
+            user.press(key)
+            focused = QApplication.focusWidget()
+            assert focused is not None
+            if focused in seen:
+                break
+            seen.append(focused)
+        start = seen.index(first)
+        return seen[start:] + seen[:start]
+
+    def check_page(user: User) -> None:
+        laid_out = sorted(
+            (
+                b
+                for b in user.wizard.findChildren(QPushButton)
+                if b.isVisible() and not user.page.isAncestorOf(b)
+            ),
+            key=lambda b: b.mapToGlobal(b.rect().topLeft()).x(),
+        )
+        names = [b.text().replace("&", "") for b in laid_out]
+        forward = tab_cycle(user, laid_out[0])
+        reached = [b.text().replace("&", "") for b in forward[: len(laid_out)]]
+        assert reached == names, user.title
+        backward = tab_cycle(user, laid_out[-1], Qt.Key.Key_Backtab)
+        reached = [b.text().replace("&", "") for b in backward[: len(laid_out)]]
+        assert reached == names[::-1], user.title
+
+    def script(user: User) -> None:
+        user.activate()
+        check_page(user)  # the ID type: Next, Cancel
+        user.id_type(FEIN)
+        check_page(user)  # Back, Next, Cancel
+        user.taxpayer(*HARBOR)
+        check_page(user)
+        user.accounts({account_label(HARBOR[1], "Withholding"): "File"})
+        check_page(user)
+        user.method("MassTaxConnect")
+        assert user.title == "Review and submit your request"
+        check_page(user)  # Back, Submit, Cancel
+        user.click("Cancel")
+
+    assert run_wizard(qtbot, smith, script) is None
