@@ -89,6 +89,19 @@ class PdfPreviewDialog(QDialog):
         self.print_button.clicked.connect(self.print_document)
         self.close_button.clicked.connect(self.accept)
         self.close_button.setDefault(True)
+        # What a screen reader says of each control: the page view by the document and the
+        # page in view (kept in step as it scrolls), the buttons by their text.
+        self._title = title
+        for button in (self.save_button, self.print_button, self.close_button):
+            button.setAccessibleName(button.text())
+        self.pages_label.setAccessibleName(self.pages_label.text())
+        self.view.setAccessibleDescription(
+            "Scroll with the arrow keys, Page Up and Page Down; Tab goes on to the buttons."
+        )
+        self.view.verticalScrollBar().setAccessibleName("Scroll the pages")
+        self.view.horizontalScrollBar().setAccessibleName("Scroll across the page")
+        self.view.pageNavigator().currentPageChanged.connect(self._name_view)
+        self._name_view()
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.pages_label)
@@ -105,7 +118,18 @@ class PdfPreviewDialog(QDialog):
             self.save_button.setEnabled(False)
             self.print_button.setEnabled(False)
             self.pages_label.setText("This PDF cannot be shown.")
+            self.pages_label.setAccessibleName(self.pages_label.text())
+            self._name_view()
             log.error("QtPdf could not load a PDF: %s", self.document.error())
+
+    def _name_view(self) -> None:
+        """The page view's accessible name: the document and which page is in view."""
+        count = self.document.pageCount()
+        if self.document.status() is not QPdfDocument.Status.Ready or count == 0:
+            self.view.setAccessibleName(f"{self._title} preview, cannot be shown")
+            return
+        page = min(max(self.view.pageNavigator().currentPage(), 0), count - 1) + 1
+        self.view.setAccessibleName(f"{self._title} preview, page {page} of {count}")
 
     def _fit_to_screen(self) -> None:
         """A letter page's width at a readable size, but never taller or wider than the

@@ -15,11 +15,11 @@ import pytest
 import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QAccessible, QImage
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QScrollBar, QWidget
 
 from mtc_desktop.forms.authorization import render_authorization
 from mtc_desktop.gui.pdf_preview import PdfPreviewDialog
@@ -238,3 +238,34 @@ def test_on_a_1366_by_768_screen_the_preview_and_its_buttons_fit(tmp_path: Path)
     assert seen["wrong"] == []
     assert seen["size"][1] <= 768 - 48, "room for the title bar"
     assert seen["size"][0] >= 700, "a page across at a readable size"
+
+
+def test_the_page_view_and_every_control_have_names(qtbot, dialog: PdfPreviewDialog) -> None:
+    """A screen reader hears which document and which page is in view, kept in step as the
+    pages scroll, and a name for every control of the preview."""
+    QApplication.processEvents()
+
+    def name(widget: QWidget) -> str:
+        iface = QAccessible.queryAccessibleInterface(widget)
+        assert iface is not None
+        return iface.text(QAccessible.Text.Name)
+
+    assert name(dialog.view) == "Client Authorization R2026-000042 preview, page 1 of 3"
+    dialog.view.pageNavigator().jump(2, QPointF())
+    qtbot.waitUntil(lambda: "page 3 of 3" in name(dialog.view))
+    bar = dialog.view.verticalScrollBar()
+    bar.setValue(bar.minimum())
+    qtbot.waitUntil(lambda: "page 1 of 3" in name(dialog.view))
+    unnamed = [
+        f"{type(w).__name__} {w.objectName()!r}"
+        for w in dialog.findChildren(QWidget)
+        if w.isVisible()
+        and (w.focusPolicy() & Qt.FocusPolicy.TabFocus or isinstance(w, (QLabel, QScrollBar)))
+        and not name(w).strip()
+    ]
+    assert unnamed == []
+    assert [name(b) for b in (dialog.save_button, dialog.print_button, dialog.close_button)] == [
+        "Save as PDF…",
+        "Print…",
+        "Close",
+    ]
