@@ -159,6 +159,9 @@ class Session(QObject):
         window.database_chosen.connect(self.switch_database)
         self.main_window = window
         self.login_window.hide()
+        from mtc_desktop.gui import help
+
+        help.follow_to(window)  # an FAQ open over the login window comes along
         window.show()
         window.activateWindow()
 

@@ -4,8 +4,9 @@ The questions on the left (filtered as the user types in the search field, which
 questions and answers), the answer on the right with its paragraphs and bullets, and the
 FAQ's source and date under it. F1 opens it at the answer that fits what is in view: the
 page showing (:data:`PAGE_ANSWERS`), or the dialog (:func:`add_context_help`). There is one
-help window; F1 again raises it. *Show Me* starts the answer's tour (gui/tours.py) on the
-login window or main window the help was opened from.
+help window; F1 again raises it, in front of the window F1 was pressed in (the same window
+goes with the user from the login window to the main window). *Show Me* starts the answer's
+tour (gui/tours.py) on the login window or main window the help belongs to.
 
 The FAQ's text is data: ``resources/help/faq.json``, DOR's words (see its comment).
 """
@@ -412,8 +413,7 @@ def show_help(origin: QWidget, answer_id: str | None = None) -> HelpWindow:
     owner = QApplication.activeModalWidget() or origin.window()
     window = open_window()
     if window is not None and window.owner is not owner:
-        window.close()
-        window = None
+        _attach(window, owner)  # the same window, its search and place kept
     if window is None:
         window = HelpWindow(owner)
         _window = window
@@ -424,6 +424,26 @@ def show_help(origin: QWidget, answer_id: str | None = None) -> HelpWindow:
         window.raise_()
     window.activateWindow()
     return window
+
+
+def _attach(window: HelpWindow, owner: QWidget) -> None:
+    """Make ``owner`` the help window's window: it stays in front of it, goes with it, and
+    Show Me acts on it. Where it is on the screen, its search and its answer are kept."""
+    geometry = window.geometry()
+    shown = window.isVisible()
+    window.setParent(owner, window.windowFlags())  # setParent hides a window
+    window.owner = owner
+    window.setGeometry(geometry)
+    if shown:
+        window.show()
+
+
+def follow_to(home: QWidget) -> None:
+    """The help window open over the login window goes with the user to ``home``, the main
+    window they logged in to (the login window is hidden, not closed)."""
+    window = open_window()
+    if window is not None and home_window(window.owner) is not home:
+        _attach(window, home)
 
 
 def add_context_help(widget: QWidget, answer_id: str) -> QShortcut:

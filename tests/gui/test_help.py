@@ -490,3 +490,34 @@ def test_request_wizard_explains_the_levels_and_f1_opens_its_answer(qtbot, login
     assert questions == ["How does a third party request access to a taxpayer’s account(s)?"]
     assert len(links) == 1
     assert main_window() is main
+
+
+def test_the_faq_open_at_login_goes_with_the_user_to_the_main_window(
+    qtbot, login_window, monkeypatch
+) -> None:
+    """Opened over the login window, the FAQ stays open when the user logs in; F1 in the main
+    window brings that same window to the front, over the main window, and Show Me acts on
+    the main window (not on the hidden login window)."""
+    from mtc_desktop.gui import tours
+
+    started: list[tuple[str, QWidget]] = []
+    monkeypatch.setattr(
+        tours, "start_tour", lambda answer_id, window: started.append((answer_id, window))
+    )
+    window = _press_f1(qtbot, login_window)
+    window.resize(700, 500)
+    window.search.setText("account")
+    main = log_in(qtbot, login_window, "harborbakery")
+    assert window.isVisible()
+    assert window.parentWidget() is main  # in front of the main window, closed with it
+    assert window.search.text() == "account"
+    assert (window.width(), window.height()) == (700, 500)
+    again = _press_f1(qtbot, main)
+    assert again is window
+    qtbot.waitUntil(window.isActiveWindow)
+    assert _shown_question(window) == "What is third-party access?"
+    window.show_answer("tx-approve")
+    assert tours.has_tour("tx-approve")
+    click(qtbot, window, "Show Me")
+    assert started == [("tx-approve", main)]
+    window.close()
