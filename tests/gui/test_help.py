@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -521,3 +522,63 @@ def test_the_faq_open_at_login_goes_with_the_user_to_the_main_window(
     click(qtbot, window, "Show Me")
     assert started == [("tx-approve", main)]
     window.close()
+
+
+def _ink(image: QImage) -> set[tuple[int, int]]:
+    """Where text is drawn: the pixels far in lightness from their line's background (the
+    selected row's shading varies a little from top to bottom)."""
+    image = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    data = bytes(image.constBits())
+    stride, width = image.bytesPerLine(), image.width()
+    found = set()
+    for y in range(image.height()):
+        line = data[y * stride : y * stride + width]
+        background = sorted(line)[width // 2]
+        found |= {(x, y) for x, value in enumerate(line) if abs(value - background) > 100}
+    return found
+
+
+def _text_differs(one: QImage, other: QImage) -> bool:
+    """Whether one image has text where the other has none: a word, or the three dots of
+    "…" (a dozen pixels), not a letter's edge or the whole text a pixel aside."""
+    first, second = _ink(one), _ink(other)
+
+    def alone(points: set[tuple[int, int]], near: set[tuple[int, int]]) -> int:
+        return sum(
+            not any((x + dx, y + dy) in near for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+            for x, y in points
+        )
+
+    return alone(first, second) + alone(second, first) > 3
+
+
+def test_every_question_wraps_whole_selected_or_not(qtbot, login_window) -> None:
+    """Each question in the list shows all its words on as many lines as it needs, the
+    selected one as much as the others, at any width: none is cut short with "…"."""
+    window = help.show_help(login_window, "tx-approve")
+    qtbot.waitExposed(window)
+    questions = window.questions
+    for row in range(questions.count()):  # compared from the top down, not centred
+        questions.item(row).setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    cut: set[tuple[int, str]] = set()
+    for width in range(700, 1000, 9):
+        window.resize(width, 600)
+        QApplication.processEvents()
+        for row in range(questions.count()):
+            item = questions.item(row)
+            rect = questions.visualItemRect(item)
+            if rect.top() < 0 or rect.bottom() > questions.viewport().height():
+                continue  # scrolled out of view
+            shown = questions.viewport().grab(rect).toImage()
+            # The same row given room for any number of lines: what it shows at the top is
+            # the same unless the row was too short for its words.
+            item.setSizeHint(QSize(rect.width(), rect.height() * 3))
+            QApplication.processEvents()
+            tall = questions.viewport().grab(questions.visualItemRect(item)).toImage()
+            item.setSizeHint(QSize())
+            QApplication.processEvents()
+            top = QRect(0, 0, shown.width(), shown.height() - 6)
+            if _text_differs(shown.copy(top), tall.copy(top)):
+                cut.add((width, item.text()))
+    window.close()
+    assert not cut, f"cut short: {sorted(cut)[:3]}"
