@@ -375,7 +375,11 @@ class _Headings(QObject):
         # The first row's cells move whenever the columns do (a scroll bar comes or goes,
         # the dialog is resized, the text gets larger).
         first_row = [grid.itemAtPosition(1, column) for column in range(len(labels))]
-        cells = [item.widget() for item in first_row if item is not None and item.widget()]
+        cells: list[QWidget] = []
+        for item in first_row:
+            cell = item.widget() if item is not None else None
+            if cell is not None:
+                cells.append(cell)
         for watched in (strip, form.accountsGrid, form.accountsArea.viewport(), *labels, *cells):
             watched.installEventFilter(self)
         form.accountsArea.horizontalScrollBar().valueChanged.connect(self.place)
