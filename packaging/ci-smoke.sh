@@ -62,8 +62,11 @@ sys.exit(sys.argv[2] not in str(pdf.docinfo.get("/Title", "")))' \
 }
 
 # The FAQ the help window shows (and the tours' data) ship in both.
+# (The listing is read whole first: grep -q stopping early would kill unzip with SIGPIPE,
+# which pipefail counts as a failure.)
+listing=$(unzip -l dist/mtc_desktop-"$version"-py3-none-any.whl)
 for file in faq.json third-party-access-faq.txt tours.json; do
-  unzip -l dist/mtc_desktop-"$version"-py3-none-any.whl | grep -q "mtc_desktop/resources/help/$file\$" ||
+  grep -q "mtc_desktop/resources/help/$file\$" <<<"$listing" ||
     fail "the wheel lacks resources/help/$file"
   [ -n "$(find "$work/mtc-desktop" -path "*/resources/help/$file")" ] ||
     fail "the frozen program lacks resources/help/$file"
