@@ -80,21 +80,44 @@ def _settle() -> None:
         gc.collect()
 
 
+def _ours(obj: object) -> bool:
+    return isinstance(obj, (Page, QAbstractItemModel, QDialog)) and type(obj).__module__.startswith(
+        "mtc_desktop."
+    )
+
+
+# Objects an earlier test in the same process left behind: each test counts only what it
+# made itself. (Calling findChildren on a window can leave PySide6 holding the Python
+# wrappers of pages that window had, after Qt deleted them: an earlier test that
+# inspects every widget must not make this one fail, nor hide a leak of this one's.)
+_EARLIER: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _count_only_this_tests_objects() -> None:
+    _settle()
+    _EARLIER.clear()
+    _EARLIER.update(id(obj) for obj in gc.get_objects() if _from_the_program(obj))
+
+
+def _from_the_program(obj: object) -> bool:
+    module = type(obj).__dict__.get("__module__")
+    return isinstance(module, str) and module.startswith("mtc_desktop.")
+
+
 def census() -> Counter[str]:
     """The program's pages, table models and dialogs alive now, by class (Python objects,
-    whether or not their Qt object was deleted: a wrapper kept alive keeps its data)."""
+    whether or not their Qt object was deleted: a wrapper kept alive keeps its data),
+    made since this test began."""
     _settle()
     return Counter(
-        type(obj).__name__
-        for obj in gc.get_objects()
-        if isinstance(obj, (Page, QAbstractItemModel, QDialog))
-        and type(obj).__module__.startswith("mtc_desktop.")
+        type(obj).__name__ for obj in gc.get_objects() if _ours(obj) and id(obj) not in _EARLIER
     )
 
 
 def alive(cls: type) -> int:
     _settle()
-    return sum(1 for obj in gc.get_objects() if type(obj) is cls)
+    return sum(1 for obj in gc.get_objects() if type(obj) is cls and id(obj) not in _EARLIER)
 
 
 def page(main: MainWindow, cls: type[P]) -> P:
