@@ -161,7 +161,19 @@ class FileStamp(NamedTuple):
 
 
 def read_stamp(path: Path) -> FileStamp:
-    """Read the stamp from a SQLite file's header without opening it as a database."""
+    """Read the stamp from a SQLite file's header without opening it as a database.
+
+    While this process has the file open as its database, the stamp is asked of SQLite
+    instead: SQLite's locks are POSIX locks, which a process loses on every descriptor of
+    a file when it closes any one of them, so opening and closing the file here would
+    drop the live connection's locks (another workstation could then delete the WAL that
+    this process's next commit goes into; tests/store/test_file_locks.py)."""
+    if _is_open_here(path):
+        return FileStamp(
+            exists=True,
+            application_id=int(db.execute_sql("PRAGMA application_id").fetchone()[0]),
+            user_version=int(db.execute_sql("PRAGMA user_version").fetchone()[0]),
+        )
     try:
         with path.open("rb") as fh:
             header = fh.read(100)
@@ -368,7 +380,11 @@ def open_database(
     database = connect(target)
     try:
         database.connect(reuse_if_open=True)
-        if target.path is not None and not read_stamp(target.path).application_id:
+        # Asked of the connection, not read from the file (see read_stamp).
+        if (
+            target.path is not None
+            and not database.execute_sql("PRAGMA application_id").fetchone()[0]
+        ):
             database.execute_sql(f"PRAGMA application_id = {APPLICATION_ID:d}")
         current = applied_version(database)
         latest = schema_version()
@@ -406,6 +422,16 @@ def open_database(
 
 
 _opened: Target | None = None
+
+
+def _is_open_here(path: Path) -> bool:
+    """Whether this process has the SQLite file at ``path`` open as its database."""
+    if _opened is None or _opened.path is None or db.obj is None:
+        return False
+    try:
+        return _opened.path.resolve() == path.resolve()
+    except OSError:
+        return False
 
 
 def opened_target() -> Target | None:
